@@ -1,0 +1,371 @@
+/**
+ * One account's life: two long-lived connections (one for commands, one that listens), the folder
+ * list and counts, the windows of open folders, and reconnection with backoff. Emits what changed;
+ * knows nothing of trees or webviews.
+ */
+import type { ImapFlow } from 'imapflow';
+import { classifyError, MailError } from './errors';
+import { Emitter, type Disposable } from './events';
+import { buildFolderTree, countsFromList } from './folders';
+import { catchUp, loadNewestPage, loadOlderPage } from './folderPages';
+import { connectClient } from './imapClient';
+import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
+import { taggedLog, type MailLog } from './log';
+import { MailboxWatcher, type WatchedStatus } from './mailboxWatcher';
+import { readMessage, readAttachment, type ReadMessage } from './messageReader';
+import { Backoff } from './backoff';
+import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessagePage } from './types';
+
+export interface SessionOptions {
+  log: MailLog;
+  /** Seconds between STATUS polls when the server has no NOTIFY. */
+  pollInterval: number;
+  pageSize?: number;
+  /** Reconnect delays in ms; tests shorten them. */
+  backoff?: { initial: number; max: number };
+  /** How often the listening connection is probed with NOOP (IDLE can die silently). */
+  probeInterval?: number;
+}
+
+type Flag = '\\Seen' | '\\Flagged' | '\\Answered' | '\\Deleted';
+
+export class AccountSession implements Disposable {
+  private readonly stateEmitter = new Emitter<ConnectionState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  private readonly foldersEmitter = new Emitter<FolderInfo[]>();
+  readonly onDidChangeFolders = this.foldersEmitter.event;
+  private readonly countsEmitter = new Emitter<FolderCounts[]>();
+  readonly onDidChangeCounts = this.countsEmitter.event;
+  private readonly messagesEmitter = new Emitter<FolderChange>();
+  readonly onDidChangeMessages = this.messagesEmitter.event;
+
+  private commands: ImapFlow | undefined;
+  private watcher: MailboxWatcher | undefined;
+  private watchClient: ImapFlow | undefined;
+  private connecting: Promise<void> | undefined;
+  private state: ConnectionState = { kind: 'offline', reason: 'Not connected yet.' };
+  private folderTree: FolderInfo[] = [];
+  private readonly counts = new Map<string, FolderCounts>();
+  private readonly lastStatus = new Map<string, string>();
+  private readonly loaded = new Map<string, LoadedFolder>();
+  private readonly pendingCatchUp = new Map<string, NodeJS.Timeout>();
+  private readonly backoff: Backoff;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private readonly log: MailLog;
+  private readonly pageSize: number;
+
+  constructor(
+    readonly account: AccountConfig,
+    private readonly password: string,
+    private readonly options: SessionOptions,
+  ) {
+    this.log = taggedLog(options.log, `imap ${account.name}`);
+    this.pageSize = options.pageSize ?? 50;
+    this.backoff = new Backoff(options.backoff?.initial ?? 1_000, options.backoff?.max ?? 60_000);
+  }
+
+  /** Connects and logs in once, then logs out: used to check an account before it is saved. */
+  static async verify(account: AccountConfig, password: string, log: MailLog): Promise<void> {
+    const client = await connectClient(account, password, { log });
+    await client.logout().catch(() => undefined);
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  get folders(): FolderInfo[] {
+    return this.folderTree;
+  }
+
+  countsOf(path: string): FolderCounts | undefined {
+    return this.counts.get(path);
+  }
+
+  /** The loaded window of an open folder, newest first. */
+  loadedMessages(path: string): { messages: ReturnType<LoadedFolder['messages']>; hasOlder: boolean } | undefined {
+    const folder = this.loaded.get(path);
+    return folder && { messages: folder.messages(), hasOlder: folder.hasOlder };
+  }
+
+  /** Connects if not connected. Resolves when online; rejects with a MailError otherwise. */
+  connect(): Promise<void> {
+    if (this.state.kind === 'online' && this.commands?.usable) {
+      return Promise.resolve();
+    }
+    this.connecting ??= this.openConnections().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  /** Forgets the backoff and tries now: the user pressed Retry. */
+  retry(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.backoff.reset();
+    return this.connect();
+  }
+
+  private async openConnections(): Promise<void> {
+    this.setState({ kind: 'connecting' });
+    try {
+      this.commands = await connectClient(this.account, this.password, { log: this.log });
+      this.watchClient = await connectClient(this.account, this.password, {
+        log: taggedLog(this.log, 'watch'),
+        qresync: true,
+        maxIdleTime: 4 * 60_000,
+      });
+      for (const client of [this.commands, this.watchClient]) {
+        client.on('close', () => this.onConnectionLost(client));
+      }
+      await this.refreshFolders();
+      this.watcher = new MailboxWatcher(this.watchClient, this.log);
+      this.watcher.onDidChangeFolder((path) => this.scheduleCatchUp(path));
+      this.watcher.onDidReceiveStatus((status) => this.onStatus(status));
+      this.watcher.onDidChangeFolderList(() => void this.refreshFolders().catch((err) => this.log.warn(`folder list: ${err}`)));
+      await this.watcher.start(this.lastFocused ?? 'INBOX');
+      this.backoff.reset();
+      this.setState({ kind: 'online' });
+      this.startTimers();
+      // Catch up on whatever happened while we were away.
+      for (const path of this.loaded.keys()) {
+        this.scheduleCatchUp(path, 0);
+      }
+    } catch (err) {
+      const info = classifyError(err, this.account);
+      await this.closeConnections();
+      if (info.code === 'auth' || info.code === 'certificate-untrusted') {
+        // Retrying cannot help until the user changes something.
+        this.setState({ kind: 'failed', error: info });
+      } else {
+        this.scheduleReconnect(info.message);
+      }
+      throw err instanceof MailError ? err : new MailError(info, { cause: err });
+    }
+  }
+
+  private lastFocused: string | undefined;
+
+  private onConnectionLost(client: ImapFlow): void {
+    if (this.disposed || (client !== this.commands && client !== this.watchClient)) {
+      return;
+    }
+    this.log.warn('connection lost');
+    void this.closeConnections().then(() => this.scheduleReconnect('The connection to the server was lost.'));
+  }
+
+  private scheduleReconnect(reason: string): void {
+    if (this.disposed) {
+      return;
+    }
+    const delay = this.backoff.next();
+    this.setState({ kind: 'offline', reason, retryAt: Date.now() + delay });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect().catch(() => undefined), delay);
+  }
+
+  private async closeConnections(): Promise<void> {
+    this.stopTimers();
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    const clients = [this.commands, this.watchClient];
+    this.commands = undefined;
+    this.watchClient = undefined;
+    for (const client of clients) {
+      if (client) {
+        client.removeAllListeners('close');
+        await Promise.race([client.logout().catch(() => client.close()), delay(2_000)]);
+        client.close();
+      }
+    }
+  }
+
+  private startTimers(): void {
+    this.stopTimers();
+    if (!this.watcher?.usesNotify) {
+      this.pollTimer = setInterval(() => void this.refreshCounts().catch((err) => this.log.debug(`poll: ${err}`)), this.options.pollInterval * 1_000);
+    }
+    this.probeTimer = setInterval(() => void this.watcher?.probe().catch(() => this.watchClient?.close()), this.options.probeInterval ?? 120_000);
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.pollTimer);
+    clearInterval(this.probeTimer);
+    for (const timer of this.pendingCatchUp.values()) {
+      clearTimeout(timer);
+    }
+    this.pendingCatchUp.clear();
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    this.stateEmitter.fire(state);
+  }
+
+  private client(): ImapFlow {
+    if (!this.commands?.usable) {
+      throw new MailError({ code: 'dropped', message: `${this.account.name} is offline. Mailroom reconnects by itself; you can also retry now.` });
+    }
+    return this.commands;
+  }
+
+  /** Runs `work` with `path` selected, under the connection's mailbox lock. */
+  private async inFolder<T>(path: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+    await this.connect();
+    const client = this.client();
+    const lock = await client.getMailboxLock(path);
+    try {
+      return await work(client);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** LIST with STATUS (RFC 5819) where the server has it; imapflow falls back to STATUS per folder. */
+  async refreshFolders(): Promise<FolderInfo[]> {
+    const list = await this.client().list({ statusQuery: { messages: true, unseen: true, uidNext: true, highestModseq: true } });
+    this.folderTree = buildFolderTree(list);
+    this.foldersEmitter.fire(this.folderTree);
+    this.applyCounts(list.map((entry) => ({ path: entry.path, ...entry.status, highestModseq: entry.status?.highestModseq?.toString() })));
+    return this.folderTree;
+  }
+
+  private async refreshCounts(): Promise<void> {
+    const list = await this.client().list({ statusQuery: { messages: true, unseen: true, uidNext: true, highestModseq: true } });
+    this.applyCounts(list.map((entry) => ({ path: entry.path, ...entry.status, highestModseq: entry.status?.highestModseq?.toString() })));
+  }
+
+  private onStatus(status: WatchedStatus): void {
+    this.applyCounts([status]);
+  }
+
+  /** Records counts, fires the changed ones, and catches up open folders whose status moved. */
+  private applyCounts(statuses: WatchedStatus[]): void {
+    const changed: FolderCounts[] = [];
+    for (const status of statuses) {
+      const previous = this.counts.get(status.path);
+      const counts: FolderCounts = {
+        path: status.path,
+        messages: status.messages ?? previous?.messages ?? 0,
+        unseen: status.unseen ?? previous?.unseen ?? 0,
+      };
+      if (!previous || previous.messages !== counts.messages || previous.unseen !== counts.unseen) {
+        this.counts.set(status.path, counts);
+        changed.push(counts);
+      }
+      const signature = `${status.messages}/${status.unseen}/${status.uidNext}/${status.highestModseq}`;
+      const before = this.lastStatus.get(status.path);
+      this.lastStatus.set(status.path, signature);
+      if (before !== undefined && before !== signature && this.loaded.has(status.path)) {
+        this.scheduleCatchUp(status.path);
+      }
+    }
+    if (changed.length) {
+      this.countsEmitter.fire(changed);
+    }
+  }
+
+  /** Loads the newest page of `path` and keeps the folder up to date from now on. */
+  async openFolder(path: string): Promise<MessagePage> {
+    const folder = await this.inFolder(path, (client) => loadNewestPage(client, this.pageSize));
+    this.loaded.set(path, folder);
+    this.lastFocused = path;
+    void this.watcher?.focus(path).catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
+    this.refreshCountsOf(path);
+    return this.page(folder);
+  }
+
+  async loadOlder(path: string): Promise<MessagePage> {
+    const folder = this.loaded.get(path);
+    if (!folder) {
+      return this.openFolder(path);
+    }
+    await this.inFolder(path, (client) => loadOlderPage(client, folder, this.pageSize));
+    return this.page(folder);
+  }
+
+  /** The folder was collapsed: stop keeping its window. */
+  closeFolder(path: string): void {
+    this.loaded.delete(path);
+  }
+
+  private page(folder: LoadedFolder): MessagePage {
+    return {
+      folder: folder.path,
+      uidValidity: folder.uidValidity,
+      messages: folder.messages(),
+      hasOlder: folder.hasOlder,
+      total: this.counts.get(folder.path)?.messages ?? folder.size,
+    };
+  }
+
+  /** Coalesces bursts of server events into one catch-up per folder. */
+  private scheduleCatchUp(path: string, delayMs = 30): void {
+    if (!this.loaded.has(path) || this.pendingCatchUp.has(path)) {
+      return;
+    }
+    this.pendingCatchUp.set(
+      path,
+      setTimeout(() => {
+        this.pendingCatchUp.delete(path);
+        void this.catchUpFolder(path).catch((err) => this.log.warn(`catch-up of ${path} failed: ${err}`));
+      }, delayMs),
+    );
+  }
+
+  /** Brings an open folder's window in line with the server and fires what changed. */
+  async catchUpFolder(path: string): Promise<FolderChange | undefined> {
+    const folder = this.loaded.get(path);
+    if (!folder) {
+      return undefined;
+    }
+    const change = await this.inFolder(path, (client) => catchUp(client, folder, this.pageSize));
+    if (!isEmptyChange(change)) {
+      this.messagesEmitter.fire(change);
+      this.refreshCountsOf(path);
+    }
+    return change;
+  }
+
+  private refreshCountsOf(path: string): void {
+    void this.client()
+      .status(path, { messages: true, unseen: true, uidNext: true })
+      .then((status) => status && this.applyCounts([{ path, messages: status.messages, unseen: status.unseen }]))
+      .catch(() => undefined);
+  }
+
+  async readMessage(path: string, uid: number): Promise<ReadMessage> {
+    return this.inFolder(path, (client) => readMessage(client, path, uid));
+  }
+
+  async downloadAttachment(path: string, uid: number, index: number): Promise<{ filename: string; content: Uint8Array }> {
+    return this.inFolder(path, (client) => readAttachment(client, uid, index));
+  }
+
+  /** Sets or clears a system flag (RFC 3501 2.3.2) and shows the result at once. */
+  async setFlag(path: string, uid: number, flag: Flag, on: boolean): Promise<void> {
+    await this.inFolder(path, async (client) => {
+      if (on) {
+        await client.messageFlagsAdd(String(uid), [flag], { uid: true });
+      } else {
+        await client.messageFlagsRemove(String(uid), [flag], { uid: true });
+      }
+    });
+    this.scheduleCatchUp(path, 0);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+    void this.closeConnections();
+    this.stateEmitter.dispose();
+    this.foldersEmitter.dispose();
+    this.countsEmitter.dispose();
+    this.messagesEmitter.dispose();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

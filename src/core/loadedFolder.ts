@@ -1,0 +1,94 @@
+/**
+ * What Mailroom holds of one open folder: a window of the newest messages, from the newest down to
+ * the oldest page loaded, plus the folder's UIDVALIDITY and UIDNEXT (RFC 3501 2.3.1.1) that make a
+ * later catch-up exact. Pure data and diffs; no I/O.
+ */
+import type { MessageSummary } from './types';
+
+export interface FolderChange {
+  folder: string;
+  added: MessageSummary[];
+  changed: MessageSummary[];
+  removed: number[];
+  /** UIDVALIDITY changed or the window was reloaded: everything shown before is void. */
+  reset: boolean;
+}
+
+export class LoadedFolder {
+  private readonly byUid = new Map<number, MessageSummary>();
+  hasOlder = false;
+
+  constructor(
+    readonly path: string,
+    public uidValidity: string,
+    public uidNext: number,
+  ) {}
+
+  get size(): number {
+    return this.byUid.size;
+  }
+
+  /** Newest first, by UID: UIDs grow with arrival (RFC 3501 2.3.1.1). */
+  messages(): MessageSummary[] {
+    return [...this.byUid.values()].sort((a, b) => b.uid - a.uid);
+  }
+
+  get(uid: number): MessageSummary | undefined {
+    return this.byUid.get(uid);
+  }
+
+  get oldestUid(): number | undefined {
+    let oldest: number | undefined;
+    for (const uid of this.byUid.keys()) {
+      if (oldest === undefined || uid < oldest) {
+        oldest = uid;
+      }
+    }
+    return oldest;
+  }
+
+  addPage(messages: readonly MessageSummary[]): void {
+    for (const m of messages) {
+      this.byUid.set(m.uid, m);
+    }
+  }
+
+  /**
+   * Applies what the server says now about the window: `present` maps each UID still in the window
+   * to its current summary (flags only need be fresh), `arrived` are messages above the old UIDNEXT.
+   */
+  reconcile(present: ReadonlyMap<number, MessageSummary['flags']>, arrived: readonly MessageSummary[]): FolderChange {
+    const change: FolderChange = { folder: this.path, added: [], changed: [], removed: [], reset: false };
+    for (const [uid, summary] of this.byUid) {
+      const flags = present.get(uid);
+      if (!flags) {
+        this.byUid.delete(uid);
+        change.removed.push(uid);
+      } else if (!sameFlags(flags, summary.flags)) {
+        const updated = { ...summary, flags };
+        this.byUid.set(uid, updated);
+        change.changed.push(updated);
+      }
+    }
+    for (const m of arrived) {
+      if (!this.byUid.has(m.uid)) {
+        this.byUid.set(m.uid, m);
+        change.added.push(m);
+      }
+    }
+    return change;
+  }
+
+  clear(): void {
+    this.byUid.clear();
+    this.hasOlder = false;
+  }
+}
+
+export function isEmptyChange(change: FolderChange): boolean {
+  return !change.reset && !change.added.length && !change.changed.length && !change.removed.length;
+}
+
+function sameFlags(a: MessageSummary['flags'], b: MessageSummary['flags']): boolean {
+  return a.seen === b.seen && a.flagged === b.flagged && a.answered === b.answered && a.deleted === b.deleted && a.draft === b.draft;
+}

@@ -1,0 +1,34 @@
+/**
+ * The one contract between the extension host and the message webview. Both sides import it;
+ * nothing crosses the boundary that is not described here.
+ *
+ * Handshake: the webview posts `ready` once its script runs; only then does the host post.
+ */
+import type { MessageContent, MessageSummary } from '../core/types';
+
+/** Host → webview. */
+export type HostMessage =
+  | { type: 'loading'; summary?: MessageSummary }
+  | { type: 'show'; message: MessageContent; options: RenderOptions }
+  | { type: 'error'; title: string; detail: string };
+
+export interface RenderOptions {
+  /** Remote content (images, CSS, fonts) is blocked always for now; the banner says so when some was removed. */
+  blockRemoteContent: true;
+}
+
+/** Webview → host. */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'openLink'; href: string }
+  | { type: 'downloadAttachment'; index: number }
+  /** Sent after each render so tests and the host know what the user sees. */
+  | { type: 'rendered'; uid: number; remoteBlocked: number; scriptsRemoved: number };
+
+/** State the webview keeps with `setState` so a restored panel can show the same message again. */
+export interface WebviewState {
+  accountId: string;
+  folder: string;
+  uid: number;
+  uidValidity: string;
+}

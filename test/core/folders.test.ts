@@ -1,0 +1,101 @@
+import * as assert from 'node:assert/strict';
+import { AccountSession } from '../../src/core/accountSession';
+import { flattenFolders } from '../../src/core/folders';
+import { silentLog } from '../../src/core/log';
+import type { AccountConfig } from '../../src/core/types';
+import { startDovecot, type DovecotServer } from '../support/dovecot';
+import { simpleMessage } from '../support/fixtures';
+
+describe('folders and pages', function () {
+  this.timeout(120_000);
+  let server: DovecotServer;
+  let session: AccountSession;
+
+  before(async () => {
+    server = await startDovecot();
+    await server.createFolder('alice', 'Lists');
+    await server.createFolder('alice', 'Lists/dev');
+    await server.createFolder('alice', 'Lists/announce');
+    await server.createFolder('alice', 'Big');
+    for (let i = 1; i <= 120; i++) {
+      await server.deliver('alice', 'Big', simpleMessage(`Message ${i}`, { date: new Date(Date.UTC(2026, 0, 1, 0, i)) }), i % 3 === 0 ? ['\\Seen'] : []);
+    }
+    await server.deliver('alice', 'INBOX', simpleMessage('Hello Alice'));
+    const account: AccountConfig = { id: 'a', name: 'Alice', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' };
+    session = new AccountSession(account, 'secret', { log: silentLog, pollInterval: 60 });
+    await session.connect();
+  });
+  after(async () => {
+    session?.dispose();
+    await server?.stop();
+  });
+
+  it('lists special-use folders first, in the usual order, then the rest by name', () => {
+    const top = session.folders.map((f) => f.name);
+    assert.deepEqual(top.slice(0, 6), ['Inbox', 'Drafts', 'Sent', 'Archive', 'Junk', 'Trash']);
+    assert.deepEqual(top.slice(6), ['Big', 'Lists']);
+    assert.equal(session.folders[0].specialUse, 'inbox');
+    assert.equal(session.folders.find((f) => f.name === 'Trash')?.specialUse, 'trash');
+  });
+
+  it('nests folders by the server delimiter', () => {
+    const lists = session.folders.find((f) => f.path === 'Lists');
+    assert.ok(lists);
+    assert.equal(lists.delimiter, '/');
+    assert.deepEqual(lists.children.map((c) => c.path), ['Lists/announce', 'Lists/dev']);
+    assert.equal(flattenFolders(session.folders).length, 10);
+  });
+
+  it('knows every folder\'s unread and total counts', () => {
+    assert.deepEqual(session.countsOf('Big'), { path: 'Big', messages: 120, unseen: 80 });
+    assert.deepEqual(session.countsOf('INBOX'), { path: 'INBOX', messages: 1, unseen: 1 });
+  });
+
+  it('pages a folder newest first, 50 at a time, until nothing is older', async () => {
+    const first = await session.openFolder('Big');
+    assert.equal(first.messages.length, 50);
+    assert.equal(first.messages[0].subject, 'Message 120');
+    assert.equal(first.messages[49].subject, 'Message 71');
+    assert.equal(first.hasOlder, true);
+    assert.equal(first.total, 120);
+
+    const second = await session.loadOlder('Big');
+    assert.equal(second.messages.length, 100);
+    assert.equal(second.messages[99].subject, 'Message 21');
+    assert.equal(second.hasOlder, true);
+
+    const third = await session.loadOlder('Big');
+    assert.equal(third.messages.length, 120);
+    assert.equal(third.messages[119].subject, 'Message 1');
+    assert.equal(third.hasOlder, false);
+    const uids = third.messages.map((m) => m.uid);
+    assert.deepEqual(uids, [...uids].sort((a, b) => b - a));
+  });
+
+  it('fills a summary from the envelope and flags', async () => {
+    const page = await session.openFolder('Big');
+    const m = page.messages.find((x) => x.subject === 'Message 120')!;
+    assert.equal(m.from?.address, 'ci@example.com');
+    assert.equal(m.from?.name, 'Build Bot');
+    assert.equal(m.flags.seen, true);
+    assert.equal(m.date, new Date(Date.UTC(2026, 0, 1, 2, 0)).toISOString());
+    assert.ok(m.uidValidity.length > 0);
+    assert.match(m.preview ?? '', /Body of Message 120/);
+  });
+
+  it('sets and clears flags on the server', async () => {
+    const page = await session.openFolder('INBOX');
+    const uid = page.messages[0].uid;
+    assert.equal(page.messages[0].flags.seen, false);
+    await session.setFlag('INBOX', uid, '\\Seen', true);
+    await session.setFlag('INBOX', uid, '\\Flagged', true);
+    const change = await session.catchUpFolder('INBOX');
+    const after = session.loadedMessages('INBOX')!.messages[0];
+    assert.equal(after.flags.seen, true);
+    assert.equal(after.flags.flagged, true);
+    assert.ok(change);
+    await session.setFlag('INBOX', uid, '\\Flagged', false);
+    await session.catchUpFolder('INBOX');
+    assert.equal(session.loadedMessages('INBOX')!.messages[0].flags.flagged, false);
+  });
+});
