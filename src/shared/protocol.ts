@@ -8,8 +8,16 @@ import type { MessageContent, MessageSummary } from '../core/types';
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'loading'; summary?: MessageSummary }
-  | { type: 'show'; message: MessageContent; options: RenderOptions }
+  /** `state` is what the webview keeps with `setState`, so that a restored panel reopens the same message. */
+  | { type: 'loading'; summary?: MessageSummary; state?: WebviewState }
+  | {
+      type: 'show';
+      message: MessageContent;
+      options: RenderOptions;
+      /** Content-ID (without angle brackets) → `data:` URL, for `cid:` references in the HTML (RFC 2392). */
+      inlineImages: Record<string, string>;
+      state?: WebviewState;
+    }
   | { type: 'error'; title: string; detail: string };
 
 export interface RenderOptions {

@@ -1,0 +1,322 @@
+/**
+ * One webview panel showing one message at a time. It loads the message through a
+ * `MessageSource`, posts it to the webview once the webview says `ready`, and carries out what the
+ * webview asks for: open a link outside VS Code, save an attachment.
+ */
+import * as os from 'os';
+import * as vscode from 'vscode';
+import { MailError } from '../core/errors';
+import type { MailLog } from '../core/log';
+import type { MessageContent, MessageSummary } from '../core/types';
+import type { HostMessage, WebviewMessage, WebviewState } from '../shared/protocol';
+import { messageIconPath, messageWebviewOptions, renderWebviewHtml } from './webviewHtml';
+
+/** Which message: a UID is only meaningful with the folder's UIDVALIDITY (RFC 3501 2.3.1.1). */
+export interface MessageRef {
+  accountId: string;
+  folder: string;
+  uid: number;
+  uidValidity: string;
+}
+
+/** What a panel needs from an account. The account's session implements it; tests fake it. */
+export interface MessageSource {
+  fetchMessage(folder: string, uid: number): Promise<{ content: MessageContent; inlineImages: Record<string, string> }>;
+  downloadAttachment(folder: string, uid: number, index: number): Promise<{ filename: string; content: Uint8Array }>;
+  markSeen?(folder: string, uid: number): Promise<void>;
+}
+
+export type ResolveSource = (accountId: string) => MessageSource | undefined;
+
+export interface RenderedInfo {
+  uid: number;
+  remoteBlocked: number;
+  scriptsRemoved: number;
+}
+
+/** Stable id of a message, the same shape as the tree's node ids. */
+export function messageKey(ref: MessageRef): string {
+  return `${ref.accountId}/${ref.folder}/${ref.uidValidity}:${ref.uid}`;
+}
+
+const OPENABLE_SCHEMES = new Set(['http', 'https', 'mailto']);
+const TITLE_LENGTH = 40;
+
+export class MessagePanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  private readonly renderEmitter = new vscode.EventEmitter<RenderedInfo>();
+  /** Fires once, when the user closes the panel or the registry disposes it. */
+  readonly onDidDispose = this.disposeEmitter.event;
+  /** Fires each time the webview has rendered a message. */
+  readonly onDidRender = this.renderEmitter.event;
+
+  private webviewReady = false;
+  /** What the view shows now; re-posted whenever the webview reloads (it is not retained when hidden). */
+  private current: HostMessage | undefined;
+  private loadGeneration = 0;
+  private ref: MessageRef | undefined;
+  private content: MessageContent | undefined;
+  private disposed = false;
+  lastRendered: RenderedInfo | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly resolveSource: ResolveSource,
+    private readonly log: MailLog,
+    public pinned: boolean,
+  ) {
+    panel.webview.options = messageWebviewOptions(extensionUri);
+    panel.iconPath = messageIconPath(extensionUri);
+    panel.webview.html = renderWebviewHtml(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => this.onWebviewMessage(data)),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview is torn down; it posts `ready` again when it comes back.
+        if (!panel.visible) {
+          this.webviewReady = false;
+        }
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get key(): string | undefined {
+    return this.ref ? messageKey(this.ref) : undefined;
+  }
+
+  get messageRef(): MessageRef | undefined {
+    return this.ref;
+  }
+
+  /** Loads and shows a message. A newer call wins over one still loading. */
+  async show(ref: MessageRef, summary?: MessageSummary): Promise<void> {
+    const generation = ++this.loadGeneration;
+    const state: WebviewState = { accountId: ref.accountId, folder: ref.folder, uid: ref.uid, uidValidity: ref.uidValidity };
+    this.ref = state;
+    this.content = undefined;
+    this.lastRendered = undefined;
+    this.panel.title = summary ? panelTitle(summary.subject) : 'Loading message…';
+    this.post({ type: 'loading', summary, state });
+
+    const source = this.resolveSource(ref.accountId);
+    if (!source) {
+      this.post({
+        type: 'error',
+        title: 'This account is not available',
+        detail: 'The account this message belongs to is no longer configured in Mailroom. Open the message again from the Mailroom view.',
+      });
+      return;
+    }
+    try {
+      const { content, inlineImages } = await source.fetchMessage(ref.folder, ref.uid);
+      if (generation !== this.loadGeneration || this.disposed) {
+        return;
+      }
+      this.content = content;
+      this.panel.title = panelTitle(content.subject);
+      this.post({ type: 'show', message: content, options: { blockRemoteContent: true }, inlineImages, state });
+      if (source.markSeen && !summary?.flags.seen) {
+        source.markSeen(ref.folder, ref.uid).catch((err: unknown) => this.log.warn(`could not mark ${messageKey(ref)} as seen: ${describe(err)}`));
+      }
+    } catch (err) {
+      if (generation !== this.loadGeneration || this.disposed) {
+        return;
+      }
+      this.log.warn(`could not load ${messageKey(ref)}: ${describe(err)}`);
+      this.panel.title = summary ? panelTitle(summary.subject) : 'Message not available';
+      this.post(loadErrorMessage(err));
+    }
+  }
+
+  showError(title: string, detail: string): void {
+    this.post({ type: 'error', title, detail });
+  }
+
+  reveal(preserveFocus: boolean): void {
+    this.panel.reveal(this.panel.viewColumn, preserveFocus);
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    this.loadGeneration++;
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
+    this.renderEmitter.dispose();
+    this.disposables.forEach((d) => d.dispose());
+    this.panel.dispose();
+  }
+
+  private post(message: HostMessage): void {
+    this.current = message;
+    if (this.webviewReady && !this.disposed) {
+      void this.panel.webview.postMessage(message);
+    }
+  }
+
+  private onWebviewMessage(data: unknown): void {
+    const message = parseWebviewMessage(data);
+    if (!message) {
+      this.log.warn(`ignored an unknown message from the message view`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.webviewReady = true;
+        if (this.current) {
+          void this.panel.webview.postMessage(this.current);
+        }
+        return;
+      case 'rendered':
+        this.lastRendered = { uid: message.uid, remoteBlocked: message.remoteBlocked, scriptsRemoved: message.scriptsRemoved };
+        this.renderEmitter.fire(this.lastRendered);
+        return;
+      case 'openLink':
+        void this.openLink(message.href);
+        return;
+      case 'downloadAttachment':
+        void this.saveAttachment(message.index);
+        return;
+    }
+  }
+
+  private async openLink(href: string): Promise<void> {
+    let uri: vscode.Uri;
+    try {
+      uri = vscode.Uri.parse(href, true);
+    } catch {
+      this.log.warn('ignored a link that is not a valid URL');
+      return;
+    }
+    // The webview already filters links; the host decides again, since it is the one that acts.
+    if (!OPENABLE_SCHEMES.has(uri.scheme.toLowerCase())) {
+      this.log.warn(`ignored a ${uri.scheme}: link from a message`);
+      return;
+    }
+    await vscode.env.openExternal(uri);
+  }
+
+  private async saveAttachment(index: number): Promise<void> {
+    const ref = this.ref;
+    const attachment = this.content?.attachments.find((a) => a.index === index);
+    if (!ref || !attachment) {
+      return;
+    }
+    const source = this.resolveSource(ref.accountId);
+    const name = safeFilename(attachment.filename);
+    if (!source) {
+      void vscode.window.showErrorMessage(`Could not save ${name}: the account of this message is no longer configured.`);
+      return;
+    }
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(defaultSaveFolder(), name),
+      saveLabel: 'Save Attachment',
+      title: `Save ${name}`,
+    });
+    if (!target) {
+      return;
+    }
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving ${name}…` }, async () => {
+        const { content } = await source.downloadAttachment(ref.folder, ref.uid, index);
+        await vscode.workspace.fs.writeFile(target, content);
+      });
+      vscode.window.setStatusBarMessage(`Saved ${name}`, 5000);
+    } catch (err) {
+      this.log.warn(`could not save attachment ${index} of ${messageKey(ref)}: ${describe(err)}`);
+      void vscode.window.showErrorMessage(`Could not save ${name}: ${errorText(err)}`, 'Try Again').then((choice) => {
+        if (choice === 'Try Again') {
+          void this.saveAttachment(index);
+        }
+      });
+    }
+  }
+}
+
+/** Checks a webview message field by field: the webview renders hostile mail, so trust nothing. */
+export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
+  if (typeof data !== 'object' || data === null) {
+    return undefined;
+  }
+  const m = data as Record<string, unknown>;
+  const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'openLink':
+      return typeof m.href === 'string' ? { type: 'openLink', href: m.href } : undefined;
+    case 'downloadAttachment':
+      return isCount(m.index) ? { type: 'downloadAttachment', index: m.index } : undefined;
+    case 'rendered':
+      return isCount(m.uid) && isCount(m.remoteBlocked) && isCount(m.scriptsRemoved)
+        ? { type: 'rendered', uid: m.uid, remoteBlocked: m.remoteBlocked, scriptsRemoved: m.scriptsRemoved }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Restored state comes from disk: accept it only in the exact shape the webview stores. */
+export function parseWebviewState(state: unknown): MessageRef | undefined {
+  if (typeof state !== 'object' || state === null) {
+    return undefined;
+  }
+  const s = state as Record<string, unknown>;
+  if (typeof s.accountId === 'string' && typeof s.folder === 'string' && typeof s.uidValidity === 'string' && typeof s.uid === 'number' && Number.isInteger(s.uid) && s.uid > 0) {
+    return { accountId: s.accountId, folder: s.folder, uid: s.uid, uidValidity: s.uidValidity };
+  }
+  return undefined;
+}
+
+export function panelTitle(subject: string | undefined): string {
+  const text = (subject ?? '').replace(/\s+/g, ' ').trim() || '(no subject)';
+  return text.length > TITLE_LENGTH ? `${text.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : text;
+}
+
+function loadErrorMessage(err: unknown): HostMessage {
+  const text = errorText(err);
+  if (/no longer on the server|not found|no such message|expunged/i.test(text)) {
+    return {
+      type: 'error',
+      title: 'This message is no longer on the server',
+      detail: `${text}\n\nAnother mail client may have moved or deleted it. Refresh the folder to see what it holds now.`,
+    };
+  }
+  if (err instanceof MailError && ['dropped', 'timeout', 'connection-refused', 'host-not-found', 'tls'].includes(err.info.code)) {
+    return { type: 'error', title: 'Could not reach the mail server', detail: `${text}\n\nMailroom reconnects on its own; open the message again once the account is back online.` };
+  }
+  if (err instanceof MailError && err.info.code === 'auth') {
+    return { type: 'error', title: 'The mail server refused to sign in', detail: text };
+  }
+  return { type: 'error', title: 'Could not open this message', detail: `${text}\n\nTry again, or refresh the folder.` };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof MailError) {
+    return err.info.message;
+  }
+  return err instanceof Error && err.message ? err.message : 'Something went wrong while talking to the mail server.';
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** A file name the save dialog can offer: no folders, no control characters, no hidden files. */
+export function safeFilename(name: string): string {
+  const cleaned = (name.split(/[/\\]/).pop() ?? '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 200);
+  return cleaned || 'attachment';
+}
+
+function defaultSaveFolder(): vscode.Uri {
+  return vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+}
