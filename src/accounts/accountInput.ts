@@ -1,0 +1,101 @@
+/**
+ * The guided input of an account's settings: one step at a time in the quick input, each step
+ * titled "Add Account (n/6)" and prefilled when editing. Asks only; saves nothing.
+ */
+import * as vscode from 'vscode';
+import type { AccountConfig, Security } from '../core/types';
+
+export interface AccountAnswers {
+  name: string;
+  host: string;
+  port: number;
+  security: Security;
+  user: string;
+  /** Undefined when editing and the user kept the stored password. */
+  password?: string;
+}
+
+export const DEFAULT_PORTS: Record<Security, number> = { tls: 993, starttls: 143, none: 143 };
+
+const SECURITY_ITEMS: (vscode.QuickPickItem & { security: Security })[] = [
+  { label: 'TLS', description: 'port 993', detail: 'Encrypted from the start (recommended).', security: 'tls' },
+  { label: 'STARTTLS', description: 'port 143', detail: 'Starts plain, then upgrades to encryption before signing in.', security: 'starttls' },
+  { label: 'None', description: 'port 143', detail: 'No encryption: the password travels in clear text. Only for a server on this machine.', security: 'none' },
+];
+
+export async function askAccount(title: string, prefill?: Partial<AccountConfig> & { password?: string }, editing = false): Promise<AccountAnswers | undefined> {
+  const total = 6;
+  const step = (n: number) => `${title} (${n}/${total})`;
+
+  const name = await vscode.window.showInputBox({
+    title: step(1),
+    prompt: 'A name for this account, shown in the Mailroom view',
+    value: prefill?.name ?? '',
+    placeHolder: 'Work',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'Enter a name.'),
+  });
+  if (name === undefined) return undefined;
+
+  const host = await vscode.window.showInputBox({
+    title: step(2),
+    prompt: 'The IMAP server',
+    value: prefill?.host ?? '',
+    placeHolder: 'imap.example.com',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^[A-Za-z0-9.\-:[\]]+$/.test(v.trim()) ? undefined : 'Enter a host name or IP address.'),
+  });
+  if (host === undefined) return undefined;
+
+  const picked = await vscode.window.showQuickPick(
+    SECURITY_ITEMS.map((item) => ({ ...item, picked: item.security === (prefill?.security ?? 'tls') })),
+    { title: step(3), placeHolder: 'How should the connection be protected?', ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+
+  const defaultPort = prefill?.port && prefill.security === picked.security ? prefill.port : DEFAULT_PORTS[picked.security];
+  const port = await vscode.window.showInputBox({
+    title: step(4),
+    prompt: `The port (${picked.label} usually uses ${DEFAULT_PORTS[picked.security]})`,
+    value: String(defaultPort),
+    ignoreFocusOut: true,
+    validateInput: (v) => (isPort(Number(v)) ? undefined : 'Enter a port between 1 and 65535.'),
+  });
+  if (port === undefined) return undefined;
+
+  const user = await vscode.window.showInputBox({
+    title: step(5),
+    prompt: 'User name, often your email address',
+    value: prefill?.user ?? '',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'Enter the user name.'),
+  });
+  if (user === undefined) return undefined;
+
+  const password = await vscode.window.showInputBox({
+    title: step(6),
+    prompt: editing ? 'Password (leave empty to keep the saved one). It is kept in the system keychain.' : 'Password. It is kept in the system keychain, never in settings.',
+    password: true,
+    value: prefill?.password ?? '',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v || editing ? undefined : 'Enter the password.'),
+  });
+  if (password === undefined) return undefined;
+
+  return {
+    name: name.trim(),
+    host: host.trim(),
+    port: Number(port),
+    security: picked.security,
+    user: user.trim(),
+    password: password || undefined,
+  };
+}
+
+export function isPort(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && n < 65536;
+}
+
+export function isLocalHost(host: string): boolean {
+  return /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
+}

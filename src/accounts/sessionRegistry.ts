@@ -1,0 +1,91 @@
+/**
+ * One live `AccountSession` per configured account. Follows the `mailroom.accounts` setting: a new
+ * account starts a session, a removed one stops it, a changed one restarts it.
+ */
+import * as vscode from 'vscode';
+import { AccountSession } from '../core/accountSession';
+import type { MailLog } from '../core/log';
+import type { AccountConfig } from '../core/types';
+import { pollInterval } from '../settings';
+import type { AccountStore } from './accountStore';
+
+export class SessionRegistry implements vscode.Disposable {
+  private readonly sessions = new Map<string, { session: AccountSession; signature: string }>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Accounts were added, removed or changed: the tree shows a new list of accounts. */
+  readonly onDidChangeSessions = this.changed.event;
+  private readonly created = new vscode.EventEmitter<AccountSession>();
+  /** A session was created; the tree subscribes to its events here. */
+  readonly onDidCreateSession = this.created.event;
+
+  constructor(
+    private readonly store: AccountStore,
+    private readonly log: MailLog,
+  ) {}
+
+  get(accountId: string): AccountSession | undefined {
+    return this.sessions.get(accountId)?.session;
+  }
+
+  all(): AccountSession[] {
+    return this.store
+      .list()
+      .map((a) => this.sessions.get(a.id)?.session)
+      .filter((s): s is AccountSession => !!s);
+  }
+
+  /** Brings the sessions in line with the stored accounts and connects the new ones. */
+  async sync(): Promise<void> {
+    const accounts = this.store.list();
+    let changed = false;
+    for (const [id, entry] of this.sessions) {
+      const account = accounts.find((a) => a.id === id);
+      if (!account || signature(account) !== entry.signature) {
+        entry.session.dispose();
+        this.sessions.delete(id);
+        changed = true;
+      }
+    }
+    for (const account of accounts) {
+      if (!this.sessions.has(account.id)) {
+        await this.start(account);
+        changed = true;
+      }
+    }
+    if (changed) {
+      this.changed.fire();
+    }
+  }
+
+  /** Restarts an account's session, e.g. after its password changed. */
+  async restart(accountId: string): Promise<void> {
+    this.sessions.get(accountId)?.session.dispose();
+    this.sessions.delete(accountId);
+    await this.sync();
+  }
+
+  private async start(account: AccountConfig): Promise<void> {
+    const password = (await this.store.password(account.id)) ?? '';
+    const session = new AccountSession(account, password, { log: this.log, pollInterval: pollInterval() });
+    this.sessions.set(account.id, { session, signature: signature(account) });
+    this.created.fire(session);
+    if (!password) {
+      this.log.warn(`[${account.name}] no password in the keychain; use "Mailroom: Edit Account" to enter it`);
+    }
+    // Connect in the background; the account node shows progress and failures.
+    void session.connect().catch((err) => this.log.warn(`[${account.name}] ${(err as Error).message}`));
+  }
+
+  dispose(): void {
+    for (const { session } of this.sessions.values()) {
+      session.dispose();
+    }
+    this.sessions.clear();
+    this.changed.dispose();
+    this.created.dispose();
+  }
+}
+
+function signature(account: AccountConfig): string {
+  return JSON.stringify([account.name, account.host, account.port, account.security, account.user, account.trustedCertificate ?? '']);
+}

@@ -1,0 +1,65 @@
+/** Composes Mailroom's services and registers them; holds no logic of its own. */
+import * as vscode from 'vscode';
+import { AccountStore } from './accounts/accountStore';
+import { SessionRegistry } from './accounts/sessionRegistry';
+import { AccountCommands } from './commands/accountCommands';
+import { MessageCommands } from './commands/messageCommands';
+import { createLog } from './log';
+import type { MessageSource } from './panels/messagePanel';
+import { registerMessagePanels, type MessagePanelRegistry } from './panels/messagePanelRegistry';
+import { affects, markSeenOnOpen } from './settings';
+import { MailTreeProvider } from './tree/mailTreeProvider';
+import { seedTestPasswords } from './testHooks';
+
+/** What `activate` returns: the extension tests read the tree and panels through it. */
+export interface MailroomApi {
+  tree: MailTreeProvider;
+  panels: MessagePanelRegistry;
+  sessions: SessionRegistry;
+  view: vscode.TreeView<unknown>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<MailroomApi> {
+  const { channel, log } = createLog();
+  context.subscriptions.push(channel, vscode.commands.registerCommand('mailroom.showLog', () => channel.show()));
+
+  const store = new AccountStore(context.secrets);
+  if (context.extensionMode !== vscode.ExtensionMode.Production) {
+    await seedTestPasswords(store, log);
+  }
+  const sessions = new SessionRegistry(store, log);
+  const tree = new MailTreeProvider(sessions);
+  const view = vscode.window.createTreeView('mailroom.mail', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  context.subscriptions.push(sessions, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
+
+  const panels = registerMessagePanels(context, (accountId) => messageSource(sessions, accountId), log);
+  context.subscriptions.push(
+    ...new AccountCommands(store, sessions, log).register(),
+    ...new MessageCommands(sessions, tree, panels, view as vscode.TreeView<unknown>).register(),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affects(e, 'accounts')) void sessions.sync();
+    }),
+  );
+
+  await sessions.sync();
+  return { tree, panels, sessions, view: view as vscode.TreeView<unknown> };
+}
+
+export function deactivate(): void {
+  // Everything is on context.subscriptions.
+}
+
+/** The panel reads messages through the account's session. */
+function messageSource(sessions: SessionRegistry, accountId: string): MessageSource | undefined {
+  const session = sessions.get(accountId);
+  if (!session) return undefined;
+  return {
+    fetchMessage: (folder, uid) => session.readMessage(folder, uid),
+    downloadAttachment: (folder, uid, index) => session.downloadAttachment(folder, uid, index),
+    markSeen: async (folder, uid) => {
+      if (markSeenOnOpen()) {
+        await session.setFlag(folder, uid, '\\Seen', true);
+      }
+    },
+  };
+}

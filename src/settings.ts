@@ -1,0 +1,49 @@
+/** Every setting key in one place (package.json `contributes.configuration` declares them). */
+import * as vscode from 'vscode';
+import type { AccountConfig } from './core/types';
+
+export const SECTION = 'mailroom';
+
+export const Setting = {
+  accounts: 'accounts',
+  markSeenOnOpen: 'markSeenOnOpen',
+  pollInterval: 'pollInterval',
+} as const;
+
+export function affects(event: vscode.ConfigurationChangeEvent, key: keyof typeof Setting): boolean {
+  return event.affectsConfiguration(`${SECTION}.${Setting[key]}`);
+}
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SECTION);
+}
+
+export function readAccounts(): AccountConfig[] {
+  const raw = config().get<unknown[]>(Setting.accounts, []);
+  return (Array.isArray(raw) ? raw : []).filter(isAccountConfig);
+}
+
+export async function writeAccounts(accounts: AccountConfig[]): Promise<void> {
+  await config().update(Setting.accounts, accounts, vscode.ConfigurationTarget.Global);
+}
+
+export function markSeenOnOpen(): boolean {
+  return config().get<boolean>(Setting.markSeenOnOpen, true);
+}
+
+export function pollInterval(): number {
+  return Math.max(10, config().get<number>(Setting.pollInterval, 60));
+}
+
+function isAccountConfig(value: unknown): value is AccountConfig {
+  const v = value as Partial<AccountConfig> | null;
+  return (
+    !!v &&
+    typeof v.id === 'string' &&
+    typeof v.name === 'string' &&
+    typeof v.host === 'string' &&
+    typeof v.port === 'number' &&
+    typeof v.user === 'string' &&
+    (v.security === 'tls' || v.security === 'starttls' || v.security === 'none')
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * A server folder: its subfolders, then its messages newest first, a page at a time. Message nodes
+ * are kept by UID so a flag change refreshes just that row.
+ */
+import * as vscode from 'vscode';
+import type { AccountSession } from '../core/accountSession';
+import { MailError } from '../core/errors';
+import type { FolderInfo, MessageSummary, SpecialUse } from '../core/types';
+import { LoadMoreNode } from './loadMoreNode';
+import { MessageNode } from './messageNode';
+import { NoticeNode } from './noticeNode';
+import { TreeNode } from './treeNode';
+
+const ICONS: Record<SpecialUse, string> = {
+  inbox: 'inbox',
+  sent: 'send',
+  drafts: 'edit',
+  trash: 'trash',
+  junk: 'circle-slash',
+  archive: 'archive',
+  all: 'mail',
+  flagged: 'star-full',
+};
+
+export const PAGE_SIZE = 50;
+
+export class FolderNode extends TreeNode {
+  private readonly messageNodes = new Map<number, MessageNode>();
+  private subfolders: FolderNode[] = [];
+
+  constructor(
+    readonly parent: TreeNode,
+    readonly accountId: string,
+    public folder: FolderInfo,
+    private readonly session: AccountSession,
+  ) {
+    super();
+  }
+
+  get id(): string {
+    return `account/${this.accountId}/folder/${this.folder.path}`;
+  }
+
+  get path(): string {
+    return this.folder.path;
+  }
+
+  /** Reuses subfolder nodes by path, so expansion and selection survive a new folder list. */
+  setSubfolders(nodes: FolderNode[]): void {
+    this.subfolders = nodes;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const counts = this.session.countsOf(this.folder.path);
+    const item = new vscode.TreeItem(this.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(this.folder.specialUse ? ICONS[this.folder.specialUse] : 'folder');
+    item.description = counts && counts.unseen > 0 ? String(counts.unseen) : undefined;
+    item.tooltip = counts
+      ? `${this.folder.path}\n${counts.messages} message${counts.messages === 1 ? '' : 's'}, ${counts.unseen} unread`
+      : this.folder.path;
+    item.contextValue = ['folder', this.folder.selectable ? 'selectable' : 'container', counts?.unseen ? 'unread' : ''].filter(Boolean).join('+');
+    if (!this.folder.selectable && !this.folder.children.length) {
+      item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+    }
+    return item;
+  }
+
+  override async getChildren(): Promise<TreeNode[]> {
+    if (!this.folder.selectable) {
+      return this.subfolders;
+    }
+    let window = this.session.loadedMessages(this.folder.path);
+    if (!window) {
+      try {
+        const page = await this.session.openFolder(this.folder.path);
+        window = { messages: page.messages, hasOlder: page.hasOlder };
+      } catch (err) {
+        const reason = err instanceof MailError ? err.info.message : (err as Error).message;
+        return [
+          ...this.subfolders,
+          new NoticeNode(this, 'load-failed', `Could not load messages: ${reason}`, {
+            icon: 'warning',
+            command: { command: 'mailroom.refreshFolder', title: 'Retry', arguments: [this] },
+            tooltip: `${reason}\nClick to try again.`,
+          }),
+        ];
+      }
+    }
+    const messages = window.messages.map((m) => this.messageNode(m));
+    const live = new Set(window.messages.map((m) => m.uid));
+    for (const uid of this.messageNodes.keys()) {
+      if (!live.has(uid)) this.messageNodes.delete(uid);
+    }
+    const tail: TreeNode[] = window.hasOlder ? [new LoadMoreNode(this, PAGE_SIZE)] : [];
+    if (!messages.length && !this.subfolders.length) {
+      tail.push(new NoticeNode(this, 'empty', 'No messages', { icon: 'mail-read' }));
+    }
+    return [...this.subfolders, ...messages, ...tail];
+  }
+
+  private messageNode(summary: MessageSummary): MessageNode {
+    const existing = this.messageNodes.get(summary.uid);
+    if (existing && existing.summary.uidValidity === summary.uidValidity) {
+      existing.summary = summary;
+      return existing;
+    }
+    const node = new MessageNode(this, summary);
+    this.messageNodes.set(summary.uid, node);
+    return node;
+  }
+
+  /** Updates shown rows in place; returns the nodes to refresh. */
+  updateMessages(changed: readonly MessageSummary[]): MessageNode[] {
+    const nodes: MessageNode[] = [];
+    for (const summary of changed) {
+      const node = this.messageNodes.get(summary.uid);
+      if (node) {
+        node.summary = summary;
+        nodes.push(node);
+      }
+    }
+    return nodes;
+  }
+
+  /** Forgets the rows, e.g. when the folder was collapsed or UIDVALIDITY changed. */
+  forgetMessages(): void {
+    this.messageNodes.clear();
+  }
+
+  /** All folder nodes below this one, for lookups by path. */
+  *descendants(): Generator<FolderNode> {
+    for (const child of this.subfolders) {
+      yield child;
+      yield* child.descendants();
+    }
+  }
+}

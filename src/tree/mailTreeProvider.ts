@@ -1,0 +1,123 @@
+/**
+ * The Mailroom tree: accounts → folders → messages. Translates session events into the smallest
+ * refresh that shows them: one row for a flag change, one folder for new or removed mail, the
+ * account for a new folder list or connection state.
+ */
+import * as vscode from 'vscode';
+import type { AccountSession } from '../core/accountSession';
+import type { FolderChange } from '../core/loadedFolder';
+import type { SessionRegistry } from '../accounts/sessionRegistry';
+import { AccountNode } from './accountNode';
+import { FolderNode } from './folderNode';
+import type { TreeNode } from './treeNode';
+
+export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | undefined | void>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly accountNodes = new Map<string, AccountNode>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly sessions: SessionRegistry) {
+    this.subscriptions.push(
+      sessions.onDidChangeSessions(() => this.refresh()),
+      sessions.onDidCreateSession((session) => this.watch(session)),
+    );
+    for (const session of sessions.all()) {
+      this.watch(session);
+    }
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.getTreeItem();
+  }
+
+  getChildren(node?: TreeNode): vscode.ProviderResult<TreeNode[]> {
+    return node ? node.getChildren() : this.accounts();
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.parent;
+  }
+
+  accounts(): AccountNode[] {
+    const nodes = this.sessions.all().map((session) => {
+      const existing = this.accountNodes.get(session.account.id);
+      if (existing?.session === session) {
+        return existing;
+      }
+      const node = new AccountNode(session);
+      this.accountNodes.set(session.account.id, node);
+      return node;
+    });
+    for (const id of this.accountNodes.keys()) {
+      if (!nodes.some((n) => n.accountId === id)) this.accountNodes.delete(id);
+    }
+    return nodes;
+  }
+
+  accountNode(accountId: string): AccountNode | undefined {
+    return this.accounts().find((n) => n.accountId === accountId);
+  }
+
+  refresh(node?: TreeNode): void {
+    this.changeEmitter.fire(node);
+  }
+
+  /** A collapsed folder stops being kept up to date; expanding it again loads its newest page. */
+  onCollapsed(node: TreeNode): void {
+    if (node instanceof FolderNode && node.folder.selectable) {
+      const session = this.sessions.get(node.accountId);
+      session?.closeFolder(node.path);
+      node.forgetMessages();
+      this.refresh(node);
+    }
+  }
+
+  private watch(session: AccountSession): void {
+    const id = session.account.id;
+    const node = () => {
+      const n = this.accountNodes.get(id);
+      return n?.session === session ? n : undefined;
+    };
+    this.subscriptions.push(
+      session.onDidChangeState(() => this.refresh(node())),
+      session.onDidChangeFolders(() => {
+        const n = node();
+        if (n) {
+          n.rebuildFolders();
+          this.refresh(n);
+        }
+      }),
+      session.onDidChangeCounts((counts) => {
+        for (const c of counts) {
+          const folder = node()?.folderNode(c.path);
+          if (folder) this.refresh(folder);
+        }
+      }),
+      session.onDidChangeMessages((change) => this.applyChange(node(), change)),
+    );
+  }
+
+  private applyChange(account: AccountNode | undefined, change: FolderChange): void {
+    const folder = account?.folderNode(change.folder);
+    if (!folder) {
+      return;
+    }
+    if (change.reset) {
+      folder.forgetMessages();
+    }
+    if (!change.reset && !change.added.length && !change.removed.length) {
+      // Only these rows; a moved unread count arrives as its own counts event.
+      for (const row of folder.updateMessages(change.changed)) {
+        this.refresh(row);
+      }
+      return;
+    }
+    this.refresh(folder);
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+    this.changeEmitter.dispose();
+  }
+}
