@@ -25,6 +25,8 @@ export interface SessionOptions {
   backoff?: { initial: number; max: number };
   /** How often the listening connection is probed with NOOP (IDLE can die silently). */
   probeInterval?: number;
+  /** False to poll counts even where the server offers NOTIFY (for servers whose NOTIFY misbehaves). */
+  notify?: boolean;
 }
 
 type Flag = '\\Seen' | '\\Flagged' | '\\Answered' | '\\Deleted';
@@ -120,7 +122,7 @@ export class AccountSession implements Disposable {
         client.on('close', () => this.onConnectionLost(client));
       }
       await this.refreshFolders();
-      this.watcher = new MailboxWatcher(this.watchClient, this.log);
+      this.watcher = new MailboxWatcher(this.watchClient, this.log, this.options.notify ?? true);
       this.watcher.onDidChangeFolder((path) => this.scheduleCatchUp(path));
       this.watcher.onDidReceiveStatus((status) => this.onStatus(status));
       this.watcher.onDidChangeFolderList(() => void this.refreshFolders().catch((err) => this.log.warn(`folder list: ${err}`)));
@@ -185,6 +187,7 @@ export class AccountSession implements Disposable {
     this.stopTimers();
     if (!this.watcher?.usesNotify) {
       this.pollTimer = setInterval(() => void this.refreshCounts().catch((err) => this.log.debug(`poll: ${err}`)), this.options.pollInterval * 1_000);
+      this.log.info(`no NOTIFY: polling folder counts every ${this.options.pollInterval} s`);
     }
     this.probeTimer = setInterval(() => void this.watcher?.probe().catch(() => this.watchClient?.close()), this.options.probeInterval ?? 120_000);
   }

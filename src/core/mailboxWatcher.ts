@@ -47,8 +47,9 @@ export class MailboxWatcher implements Disposable {
   constructor(
     private readonly client: ImapFlow,
     private readonly log: MailLog,
+    allowNotify = true,
   ) {
-    this.usesNotify = client.capabilities.has('NOTIFY');
+    this.usesNotify = allowNotify && client.capabilities.has('NOTIFY');
     const changed = (event: { path?: string }) => {
       if (event.path) {
         this.changedEmitter.fire(event.path);

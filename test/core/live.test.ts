@@ -118,3 +118,34 @@ describe('live changes from other clients', function () {
     }
   });
 });
+
+describe('live counts without NOTIFY', function () {
+  this.timeout(30_000);
+  let server: DovecotServer;
+  let session: AccountSession;
+
+  before(async () => {
+    server = await startDovecot();
+    await server.createFolder('alice', 'Work');
+    const account: AccountConfig = { id: 'p', name: 'Polling', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' };
+    session = new AccountSession(account, 'secret', { log: silentLog, pollInterval: 1, notify: false });
+    await session.connect();
+    await session.openFolder('INBOX');
+  });
+  after(async () => {
+    session?.dispose();
+    await server?.stop();
+  });
+
+  it('polls the unread counts of other folders every pollInterval seconds', async () => {
+    const counted = nextEvent(session.onDidChangeCounts, (cs) => cs.some((c) => c.path === 'Work' && c.unseen === 1), 3_000, 'the polled count');
+    await server.deliver('alice', 'Work', simpleMessage('Polled'));
+    await counted;
+  });
+
+  it('still follows the open folder through IDLE', async () => {
+    const arrived = nextEvent(session.onDidChangeMessages, (c) => c.added.some((m) => m.subject === 'Idle news'), 2_000, 'the new message');
+    await server.deliver('alice', 'INBOX', simpleMessage('Idle news'));
+    await arrived;
+  });
+});

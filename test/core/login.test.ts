@@ -42,6 +42,15 @@ describe('logging in', function () {
     await AccountSession.verify(account({}), 'secret', silentLog);
   });
 
+  it('traces the IMAP wire with the password redacted', async () => {
+    const lines: string[] = [];
+    const capture = { trace: (m: string) => lines.push(m), debug: (m: string) => lines.push(m), info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    await AccountSession.verify(account({}), 'secret', capture);
+    assert.ok(lines.some((l) => /^C: .*(LOGIN|AUTHENTICATE)/.test(l)), `no login line in the trace:\n${lines.join('\n')}`);
+    assert.ok(lines.some((l) => l.startsWith('S: ')), 'server lines are traced');
+    assert.ok(!lines.some((l) => l.includes('secret') || l.includes(Buffer.from('\0alice\0secret').toString('base64'))), 'the password never appears');
+  });
+
   it('says the credentials are wrong, and does not leak the password into the message', async () => {
     const info = await failureOf(account({}), 'not-the-password');
     assert.equal(info.code, 'auth');
