@@ -1,0 +1,168 @@
+/**
+ * Mailroom inside a real VS Code extension host, against a real Dovecot: add an account through
+ * the command, read the tree through the provider, open a message in the panel, and follow
+ * changes made by another IMAP client.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { ImapFlow } from 'imapflow';
+import type { MailroomApi } from '../../../src/extension';
+import type { AccountNode } from '../../../src/tree/accountNode';
+import type { FolderNode } from '../../../src/tree/folderNode';
+import type { MessageNode } from '../../../src/tree/messageNode';
+import type { TreeNode } from '../../../src/tree/treeNode';
+import { startDovecot, type DovecotServer } from '../../support/dovecot';
+import { fixture, fixtureNames, simpleMessage } from '../../support/fixtures';
+import { until } from '../../support/waitFor';
+
+const LIVE_DEADLINE = 2_000;
+
+describe('Mailroom in VS Code', function () {
+  this.timeout(60_000);
+  let server: DovecotServer;
+  let api: MailroomApi;
+  let accountId: string;
+  let other: ImapFlow;
+
+  before(async () => {
+    server = await startDovecot();
+    for (const name of fixtureNames()) {
+      await server.deliver('alice', 'INBOX', fixture(name));
+    }
+    const extension = vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom');
+    assert.ok(extension, 'the Mailroom extension is loaded');
+    api = (await extension.activate()) as MailroomApi;
+    other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
+    other.on('error', () => undefined);
+    await other.connect();
+  });
+
+  after(async () => {
+    await other?.logout().catch(() => undefined);
+    if (accountId) {
+      await vscode.commands.executeCommand('mailroom.removeAccount', accountId).then(undefined, () => undefined);
+    }
+    await server?.stop();
+  });
+
+  const children = async (node?: TreeNode) => ((await api.tree.getChildren(node)) ?? []) as TreeNode[];
+  const label = (node: TreeNode) => {
+    const l = node.getTreeItem().label;
+    return typeof l === 'string' ? l : (l?.label ?? '');
+  };
+  const account = async () => (await children()).find((n) => (n as AccountNode).accountId === accountId) as AccountNode;
+  const inbox = async () => (await children(await account())).find((n) => label(n) === 'Inbox') as FolderNode;
+  // By contextValue, not instanceof: the extension runs from its bundle, these tests from out/.
+  const messages = async () =>
+    (await children(await inbox())).filter((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)));
+
+  it('refuses a wrong password in plain words and saves nothing', async () => {
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('mailroom.addAccount', { name: 'Wrong', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'nope' }),
+      ),
+      /user name or password/,
+    );
+    const saved = vscode.workspace.getConfiguration('mailroom').get<unknown[]>('accounts', []);
+    assert.equal(saved.length, 0);
+  });
+
+  it('adds an account through the command with arguments, keeping the password out of settings', async () => {
+    accountId = (await vscode.commands.executeCommand('mailroom.addAccount', {
+      name: 'Test Mail',
+      host: '127.0.0.1',
+      port: server.port,
+      security: 'none',
+      user: 'alice',
+      password: 'secret',
+    })) as string;
+    assert.ok(accountId);
+    const saved = vscode.workspace.getConfiguration('mailroom').get<Record<string, unknown>[]>('accounts', []);
+    assert.equal(saved.length, 1);
+    assert.equal(saved[0].host, '127.0.0.1');
+    assert.ok(!JSON.stringify(saved).includes('secret'), 'no password in settings');
+  });
+
+  it('shows the account online with its folders, special folders first', async () => {
+    await until(async () => (await account())?.session.connectionState.kind === 'online', 15_000, 'the account to connect');
+    const folders = await until(async () => {
+      const names = (await children(await account())).map(label);
+      return names.includes('Inbox') && names;
+    }, 10_000, 'the folder list');
+    assert.deepEqual(folders.slice(0, 6), ['Inbox', 'Drafts', 'Sent', 'Archive', 'Junk', 'Trash']);
+    const item = (await inbox()).getTreeItem();
+    assert.equal(item.description, String(fixtureNames().length), 'unread count as the description');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'inbox');
+  });
+
+  it('lists INBOX messages newest first with sender, date and state', async () => {
+    const rows = await messages();
+    assert.equal(rows.length, fixtureNames().length);
+    const uids = rows.map((r) => r.summary.uid);
+    assert.deepEqual(uids, [...uids].sort((a, b) => b - a));
+    const digest = rows.find((r) => r.summary.subject.startsWith('Weekly digest'))!;
+    const item = digest.getTreeItem();
+    assert.match(String(item.description), /·/);
+    assert.match(String(item.contextValue), /^message\+unread/);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'mail');
+    assert.ok(item.tooltip instanceof vscode.MarkdownString);
+  });
+
+  it('opens a message in the preview panel with remote content blocked, and marks it seen', async () => {
+    const digest = (await messages()).find((r) => r.summary.subject.startsWith('Weekly digest'))!;
+    const rendered = new Promise<ReturnType<MailroomApi['panels']['activePanels']>[number]>((resolve) => {
+      const sub = api.panels.onDidRender((info) => {
+        sub.dispose();
+        resolve(info);
+      });
+    });
+    await vscode.commands.executeCommand('mailroom.openMessage', digest);
+    const info = await Promise.race([rendered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the panel did not render')), 20_000))]);
+    assert.equal(info.lastRendered?.uid, digest.summary.uid);
+    assert.ok((info.lastRendered?.remoteBlocked ?? 0) > 0, 'the remote image was blocked');
+    assert.ok((info.lastRendered?.scriptsRemoved ?? 0) > 0, 'the script was removed');
+    const panels = api.panels.activePanels();
+    assert.equal(panels.length, 1);
+    assert.match(panels[0].title, /Weekly digest/);
+    assert.equal(panels[0].pinned, false);
+    await until(async () => (await messages()).find((r) => r.summary.uid === digest.summary.uid)?.summary.flags.seen, 5_000, 'the \\Seen flag');
+  });
+
+  it('shows a message appended by another client within 2 s', async () => {
+    await other.append('INBOX', simpleMessage('Appended by another client'));
+    await until(async () => (await messages()).some((r) => r.summary.subject === 'Appended by another client'), LIVE_DEADLINE, 'the new message in the tree');
+  });
+
+  it('shows a flag set by another client within 2 s', async () => {
+    const target = (await messages()).find((r) => r.summary.subject.startsWith('Crash when opening'))!;
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageFlagsAdd(String(target.summary.uid), ['\\Flagged'], { uid: true });
+    } finally {
+      lock.release();
+    }
+    await until(async () => {
+      const row = (await messages()).find((r) => r.summary.uid === target.summary.uid);
+      return row && /\+flagged/.test(String(row.getTreeItem().contextValue));
+    }, LIVE_DEADLINE, 'the flag in the tree');
+  });
+
+  it('removes a message expunged by another client within 2 s', async () => {
+    const target = (await messages()).find((r) => r.summary.subject === 'Appended by another client')!;
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageDelete(String(target.summary.uid), { uid: true });
+    } finally {
+      lock.release();
+    }
+    await until(async () => !(await messages()).some((r) => r.summary.uid === target.summary.uid), LIVE_DEADLINE, 'the message to leave the tree');
+  });
+
+  it('removes the account and its password', async () => {
+    assert.equal(await vscode.commands.executeCommand('mailroom.removeAccount', accountId), true);
+    accountId = '';
+    const saved = vscode.workspace.getConfiguration('mailroom').get<unknown[]>('accounts', []);
+    assert.equal(saved.length, 0);
+    assert.equal((await children()).length, 0);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Entry point that a VS Code extension host (desktop through @vscode/test-electron, or code-server)
+ * loads as `extensionTestsPath`. Runs the mocha suite here and, when asked through
+ * MAILROOM_TEST_RESULTS, writes the results where the driver outside can read them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+interface TestResult {
+  title: string;
+  state: 'passed' | 'failed';
+  error?: string;
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(path.join(__dirname, file));
+  }
+  const results: TestResult[] = [];
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const summary = {
+        passed: results.filter((r) => r.state === 'passed').length,
+        failed: results.filter((r) => r.state === 'failed').length,
+        tests: results,
+      };
+      const out = process.env.MAILROOM_TEST_RESULTS;
+      if (out) {
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.writeFileSync(out, JSON.stringify(summary, null, 2));
+      }
+      if (failures > 0) {
+        reject(new Error(`${failures} extension test(s) failed`));
+      } else {
+        resolve();
+      }
+    });
+    runner.on('pass', (test) => results.push({ title: test.fullTitle(), state: 'passed' }));
+    runner.on('fail', (test, err: Error) => results.push({ title: test.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}` }));
+  });
+}
