@@ -7,7 +7,7 @@ import type { ImapFlow } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { Emitter, type Disposable } from './events';
 import { buildFolderTree, countsFromList } from './folders';
-import { catchUp, loadNewestPage, loadOlderPage } from './folderPages';
+import { catchUp, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
 import { connectClient } from './imapClient';
 import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
 import { taggedLog, type MailLog } from './log';
@@ -276,6 +276,7 @@ export class AccountSession implements Disposable {
     this.lastFocused = path;
     void this.watcher?.focus(path).catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
     this.refreshCountsOf(path);
+    this.schedulePreviews(path, folder.messages().map((m) => m.uid));
     return this.page(folder);
   }
 
@@ -284,7 +285,8 @@ export class AccountSession implements Disposable {
     if (!folder) {
       return this.openFolder(path);
     }
-    await this.inFolder(path, (client) => loadOlderPage(client, folder, this.pageSize));
+    const page = await this.inFolder(path, (client) => loadOlderPage(client, folder, this.pageSize));
+    this.schedulePreviews(path, page.map((m) => m.uid));
     return this.page(folder);
   }
 
@@ -327,8 +329,27 @@ export class AccountSession implements Disposable {
     if (!isEmptyChange(change)) {
       this.messagesEmitter.fire(change);
       this.refreshCountsOf(path);
+      this.schedulePreviews(path, change.added.map((m) => m.uid));
     }
     return change;
+  }
+
+  /**
+   * Previews (RFC 8970) make the server read message bodies, so they are asked for after the page
+   * is shown; the rows then update in place.
+   */
+  private schedulePreviews(path: string, uids: number[]): void {
+    const folder = this.loaded.get(path);
+    if (!folder || !uids.length || !this.commands?.capabilities.has('PREVIEW')) {
+      return;
+    }
+    void this.inFolder(path, (client) => loadPreviews(client, folder, uids))
+      .then((changed) => {
+        if (changed.length && this.loaded.get(path) === folder) {
+          this.messagesEmitter.fire({ folder: path, added: [], changed, removed: [], reset: false });
+        }
+      })
+      .catch((err) => this.log.debug(`previews of ${path}: ${err}`));
   }
 
   private refreshCountsOf(path: string): void {

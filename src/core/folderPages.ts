@@ -1,8 +1,8 @@
 /**
- * Protocol work on one selected folder: the newest page, older pages and the catch-up of a loaded
- * window. Every function expects the caller to hold the mailbox lock of `client` on that folder, and
- * collects FETCH results before issuing the next command (a command inside a fetch loop deadlocks
- * imapflow, #159).
+ * Protocol work on one selected folder: the newest page, older pages, previews, and the catch-up
+ * of a loaded window. Every function expects the caller to hold the mailbox lock of `client` on
+ * that folder, and collects FETCH results before issuing the next command (a command inside a fetch
+ * loop deadlocks imapflow, #159).
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import { LoadedFolder, type FolderChange } from './loadedFolder';
@@ -18,19 +18,6 @@ function selected(client: ImapFlow): MailboxObject {
   return mailbox;
 }
 
-/** Summaries of `range`, leaving out UIDs outside [minUid, maxUid] before previews are asked for. */
-async function fetchSummaries(client: ImapFlow, range: string, byUid: boolean, minUid = 0, maxUid = Number.MAX_SAFE_INTEGER): Promise<MessageSummary[]> {
-  const mailbox = selected(client);
-  const uidValidity = mailbox.uidValidity.toString();
-  const fetched = (await client.fetchAll(range, SUMMARY_QUERY, { uid: byUid })).filter((m) => m.uid >= minUid && m.uid <= maxUid);
-  const summaries = fetched.map((m) => toMessageSummary(m, mailbox.path, uidValidity));
-  const previews = await fetchPreviews(client, summaries.map((s) => s.uid));
-  for (const s of summaries) {
-    s.preview = previews.get(s.uid);
-  }
-  return summaries;
-}
-
 /**
  * A folder that was already selected on this connection may have changed since: NOOP lets the
  * server report EXISTS and EXPUNGE (RFC 3501 6.1.2) before we trust the counts.
@@ -39,14 +26,25 @@ async function refreshSelected(client: ImapFlow): Promise<void> {
   await client.noop();
 }
 
+/** Summaries of `range`, leaving out UIDs outside [minUid, maxUid]. Previews come later (`loadPreviews`). */
+async function fetchSummaries(client: ImapFlow, range: string, byUid: boolean, minUid = 0, maxUid = Number.MAX_SAFE_INTEGER): Promise<MessageSummary[]> {
+  const mailbox = selected(client);
+  const uidValidity = mailbox.uidValidity.toString();
+  const fetched = await client.fetchAll(range, SUMMARY_QUERY, { uid: byUid });
+  return fetched.filter((m) => m.uid >= minUid && m.uid <= maxUid).map((m) => toMessageSummary(m, mailbox.path, uidValidity));
+}
+
 /** The newest `pageSize` messages, by sequence number: the highest sequence numbers are the newest UIDs. */
 export async function loadNewestPage(client: ImapFlow, pageSize: number): Promise<LoadedFolder> {
   await refreshSelected(client);
   const mailbox = selected(client);
   const folder = new LoadedFolder(mailbox.path, mailbox.uidValidity.toString(), mailbox.uidNext);
+  folder.modseq = mailbox.noModseq ? undefined : mailbox.highestModseq;
   if (mailbox.exists > 0) {
     const first = Math.max(1, mailbox.exists - pageSize + 1);
-    folder.addPage(await fetchSummaries(client, `${first}:*`, false));
+    const page = await fetchSummaries(client, `${first}:*`, false);
+    folder.addPage(page);
+    folder.uidNext = Math.max(folder.uidNext, ...page.map((m) => m.uid + 1));
     folder.hasOlder = first > 1;
   }
   return folder;
@@ -81,9 +79,16 @@ async function seqBelowUid(client: ImapFlow, uid: number): Promise<number> {
   return (below ? below.length : 0) + 1;
 }
 
+/** Fetches previews for messages of the window that have none yet. */
+export async function loadPreviews(client: ImapFlow, folder: LoadedFolder, uids: readonly number[]): Promise<MessageSummary[]> {
+  const wanted = uids.filter((uid) => folder.get(uid) && folder.get(uid)?.preview === undefined);
+  return folder.setPreviews(await fetchPreviews(client, wanted));
+}
+
 /**
- * Brings a loaded window up to date with the server: new messages above the known UIDNEXT, flag
- * changes and removals inside the window. A changed UIDVALIDITY voids the window (RFC 3501 2.3.1.1).
+ * Brings a loaded window up to date with the server: which of its UIDs remain (one SEARCH line),
+ * which flags changed (only those, with CONDSTORE's CHANGEDSINCE, RFC 7162 3.1.4), and what arrived
+ * above the known UIDNEXT. A changed UIDVALIDITY voids the window (RFC 3501 2.3.1.1).
  */
 export async function catchUp(client: ImapFlow, folder: LoadedFolder, pageSize: number): Promise<FolderChange> {
   await refreshSelected(client);
@@ -93,37 +98,35 @@ export async function catchUp(client: ImapFlow, folder: LoadedFolder, pageSize: 
     folder.clear();
     folder.uidValidity = fresh.uidValidity;
     folder.uidNext = fresh.uidNext;
+    folder.modseq = fresh.modseq;
     folder.addPage(fresh.messages());
     folder.hasOlder = fresh.hasOlder;
     return { folder: folder.path, added: folder.messages(), changed: [], removed: [], reset: true };
   }
 
-  const present = new Map<number, MessageFlags>();
-  const oldest = folder.oldestUid;
-  let lowestSeq = Number.POSITIVE_INFINITY;
-  if (oldest !== undefined && mailbox.exists > 0) {
-    const lastKnown = Math.max(oldest, folder.uidNext - 1);
-    for (const m of await client.fetchAll(`${oldest}:${lastKnown}`, { uid: true, flags: true }, { uid: true })) {
-      present.set(m.uid, toFlags(m.flags ?? new Set()));
-      lowestSeq = Math.min(lowestSeq, m.seq);
+  const bottom = folder.oldestUid ?? folder.uidNext;
+  // `n:*` always includes the highest UID even when it is below n (RFC 3501 6.4.8): filter.
+  const found = mailbox.exists > 0 ? ((await client.search({ uid: `${bottom}:*` }, { uid: true })) || []).filter((uid) => uid >= bottom) : [];
+  const present = new Set(found);
+  const newUids = found.filter((uid) => uid >= folder.uidNext);
+
+  const flags = new Map<number, MessageFlags>();
+  const lastKnown = folder.uidNext - 1;
+  if (folder.size > 0 && lastKnown >= bottom) {
+    const changedSince = folder.modseq && !mailbox.noModseq ? folder.modseq : undefined;
+    const fetched = await client.fetchAll(`${bottom}:${lastKnown}`, { uid: true, flags: true }, { uid: true, changedSince });
+    for (const m of fetched) {
+      flags.set(m.uid, toFlags(m.flags ?? new Set()));
+      if (m.modseq && (!folder.modseq || m.modseq > folder.modseq)) {
+        folder.modseq = m.modseq;
+      }
     }
   }
 
-  let arrived: MessageSummary[] = [];
-  if (mailbox.exists > 0) {
-    // A connection that stays selected learns of new mail through EXISTS but not of the new UIDNEXT,
-    // so ask by UID. `n:*` always includes the last message even when its UID is below n
-    // (RFC 3501 6.4.8): filter.
-    arrived = await fetchSummaries(client, `${folder.uidNext}:*`, true, folder.uidNext);
-    for (const m of arrived) {
-      present.set(m.uid, m.flags);
-    }
-  }
-  folder.uidNext = Math.max(folder.uidNext, mailbox.uidNext, ...arrived.map((m) => m.uid + 1));
-  const change = folder.reconcile(present, arrived);
-  if (oldest !== undefined && Number.isFinite(lowestSeq)) {
-    folder.hasOlder = lowestSeq > 1;
-  } else if (oldest === undefined) {
+  const arrived = newUids.length ? await fetchSummaries(client, newUids.join(','), true, folder.uidNext) : [];
+  folder.uidNext = Math.max(folder.uidNext, ...arrived.map((m) => m.uid + 1));
+  const change = folder.reconcile({ present, flags, arrived });
+  if (folder.size === 0) {
     folder.hasOlder = false;
   }
   return change;

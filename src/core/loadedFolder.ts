@@ -14,9 +14,19 @@ export interface FolderChange {
   reset: boolean;
 }
 
+export interface WindowUpdate {
+  /** Every UID of the window that the server still has. */
+  present: ReadonlySet<number>;
+  /** New flags of messages whose flags may have changed. */
+  flags: ReadonlyMap<number, MessageSummary['flags']>;
+  arrived: readonly MessageSummary[];
+}
+
 export class LoadedFolder {
   private readonly byUid = new Map<number, MessageSummary>();
   hasOlder = false;
+  /** HIGHESTMODSEQ (RFC 7162) up to which the window's flags are known; undefined without CONDSTORE. */
+  modseq: bigint | undefined;
 
   constructor(
     readonly path: string,
@@ -54,29 +64,43 @@ export class LoadedFolder {
   }
 
   /**
-   * Applies what the server says now about the window: `present` maps each UID still in the window
-   * to its current summary (flags only need be fresh), `arrived` are messages above the old UIDNEXT.
+   * Applies what the server says now about the window: which UIDs in it still exist, the flags
+   * that changed, and the messages that arrived above the old UIDNEXT.
    */
-  reconcile(present: ReadonlyMap<number, MessageSummary['flags']>, arrived: readonly MessageSummary[]): FolderChange {
+  reconcile(update: WindowUpdate): FolderChange {
     const change: FolderChange = { folder: this.path, added: [], changed: [], removed: [], reset: false };
     for (const [uid, summary] of this.byUid) {
-      const flags = present.get(uid);
-      if (!flags) {
+      const flags = update.flags.get(uid);
+      if (!update.present.has(uid)) {
         this.byUid.delete(uid);
         change.removed.push(uid);
-      } else if (!sameFlags(flags, summary.flags)) {
+      } else if (flags && !sameFlags(flags, summary.flags)) {
         const updated = { ...summary, flags };
         this.byUid.set(uid, updated);
         change.changed.push(updated);
       }
     }
-    for (const m of arrived) {
+    for (const m of update.arrived) {
       if (!this.byUid.has(m.uid)) {
         this.byUid.set(m.uid, m);
         change.added.push(m);
       }
     }
     return change;
+  }
+
+  /** Sets previews fetched after the page was shown; returns the summaries that changed. */
+  setPreviews(previews: ReadonlyMap<number, string>): MessageSummary[] {
+    const changed: MessageSummary[] = [];
+    for (const [uid, preview] of previews) {
+      const summary = this.byUid.get(uid);
+      if (summary && summary.preview !== preview) {
+        const updated = { ...summary, preview };
+        this.byUid.set(uid, updated);
+        changed.push(updated);
+      }
+    }
+    return changed;
   }
 
   clear(): void {

@@ -5,6 +5,7 @@ import { silentLog } from '../../src/core/log';
 import type { AccountConfig } from '../../src/core/types';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
+import { until } from '../support/waitFor';
 
 describe('folders and pages', function () {
   this.timeout(120_000);
@@ -80,7 +81,9 @@ describe('folders and pages', function () {
     assert.equal(m.flags.seen, true);
     assert.equal(m.date, new Date(Date.UTC(2026, 0, 1, 2, 0)).toISOString());
     assert.ok(m.uidValidity.length > 0);
-    assert.match(m.preview ?? '', /Body of Message 120/);
+    // Previews (RFC 8970) arrive after the page, so the list shows at once.
+    const preview = await until(() => session.loadedMessages('Big')?.messages.find((x) => x.uid === m.uid)?.preview, 2_000, 'the preview');
+    assert.match(preview, /Body of Message 120/);
   });
 
   it('sets and clears flags on the server', async () => {
