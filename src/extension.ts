@@ -38,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
     ...new MessageCommands(sessions, tree, panels, view as vscode.TreeView<unknown>).register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'accounts')) void sessions.sync();
+      if (affects(e, 'pollInterval')) sessions.applyPollInterval();
     }),
   );
 

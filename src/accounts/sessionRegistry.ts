@@ -57,6 +57,13 @@ export class SessionRegistry implements vscode.Disposable {
     }
   }
 
+  /** Applies a changed `mailroom.pollInterval` to every session. */
+  applyPollInterval(): void {
+    for (const { session } of this.sessions.values()) {
+      session.setPollInterval(pollInterval());
+    }
+  }
+
   /** Restarts an account's session, e.g. after its password changed. */
   async restart(accountId: string): Promise<void> {
     this.sessions.get(accountId)?.session.dispose();

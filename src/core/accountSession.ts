@@ -169,6 +169,10 @@ export class AccountSession implements Disposable {
 
   private async closeConnections(): Promise<void> {
     this.stopTimers();
+    for (const timer of this.pendingCatchUp.values()) {
+      clearTimeout(timer);
+    }
+    this.pendingCatchUp.clear();
     this.watcher?.dispose();
     this.watcher = undefined;
     const clients = [this.commands, this.watchClient];
@@ -192,13 +196,17 @@ export class AccountSession implements Disposable {
     this.probeTimer = setInterval(() => void this.watcher?.probe().catch(() => this.watchClient?.close()), this.options.probeInterval ?? 120_000);
   }
 
+  /** Takes a new poll interval (seconds) into use at once. */
+  setPollInterval(seconds: number): void {
+    this.options.pollInterval = seconds;
+    if (this.state.kind === 'online') {
+      this.startTimers();
+    }
+  }
+
   private stopTimers(): void {
     clearInterval(this.pollTimer);
     clearInterval(this.probeTimer);
-    for (const timer of this.pendingCatchUp.values()) {
-      clearTimeout(timer);
-    }
-    this.pendingCatchUp.clear();
   }
 
   private setState(state: ConnectionState): void {
