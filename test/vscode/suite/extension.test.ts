@@ -128,6 +128,33 @@ describe('Mailroom in VS Code', function () {
     await until(async () => (await messages()).find((r) => r.summary.uid === digest.summary.uid)?.summary.flags.seen, 5_000, 'the \\Seen flag');
   });
 
+  it('leaves a message unread when mailroom.markSeenOnOpen is false, and pins it in its own tab', async () => {
+    const config = vscode.workspace.getConfiguration('mailroom');
+    await config.update('markSeenOnOpen', false, vscode.ConfigurationTarget.Global);
+    try {
+      const plain = (await messages()).find((r) => r.summary.subject.startsWith('Crash when opening'))!;
+      const rendered = new Promise<void>((resolve) => {
+        const sub = api.panels.onDidRender((info) => {
+          if (info.lastRendered?.uid === plain.summary.uid) {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.commands.executeCommand('mailroom.openMessageInNewTab', plain);
+      await Promise.race([rendered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the pinned panel did not render')), 20_000))]);
+      const pinned = api.panels.activePanels().filter((p) => p.pinned);
+      assert.equal(pinned.length, 1);
+      assert.match(pinned[0].title, /Crash when opening/);
+      // Give a wrongly sent STORE time to come back through the live path before checking.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const row = (await messages()).find((r) => r.summary.uid === plain.summary.uid)!;
+      assert.equal(row.summary.flags.seen, false);
+    } finally {
+      await config.update('markSeenOnOpen', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('shows a message appended by another client within 2 s', async () => {
     await other.append('INBOX', simpleMessage('Appended by another client'));
     await until(async () => (await messages()).some((r) => r.summary.subject === 'Appended by another client'), LIVE_DEADLINE, 'the new message in the tree');
