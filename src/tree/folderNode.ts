@@ -52,6 +52,7 @@ export class FolderNode extends TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const counts = this.session.countsOf(this.folder.path);
+    this.shownUnseen = counts?.unseen;
     const item = new vscode.TreeItem(this.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.folder.specialUse ? ICONS[this.folder.specialUse] : 'folder');
@@ -110,17 +111,29 @@ export class FolderNode extends TreeNode {
     return node;
   }
 
-  /** Updates shown rows in place; returns the nodes to refresh. */
+  /** Updates rows in place; returns only those whose visible state changed, to refresh. */
   updateMessages(changed: readonly MessageSummary[]): MessageNode[] {
     const nodes: MessageNode[] = [];
     for (const summary of changed) {
       const node = this.messageNodes.get(summary.uid);
       if (node) {
+        const before = node.visibleState;
         node.summary = summary;
-        nodes.push(node);
+        if (node.visibleState !== before) nodes.push(node);
       }
     }
     return nodes;
+  }
+
+  /** The unread count shown as the description, to tell whether a counts event changes the row. */
+  private shownUnseen: number | undefined;
+
+  /** True when the folder's row would look different now; remembers what it will show. */
+  takeCountsChange(): boolean {
+    const unseen = this.session.countsOf(this.folder.path)?.unseen;
+    const changed = unseen !== this.shownUnseen;
+    this.shownUnseen = unseen;
+    return changed;
   }
 
   /** Forgets the rows, e.g. when the folder was collapsed or UIDVALIDITY changed. */

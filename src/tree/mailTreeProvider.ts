@@ -9,6 +9,7 @@ import type { FolderChange } from '../core/loadedFolder';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
 import { AccountNode } from './accountNode';
 import { FolderNode } from './folderNode';
+import { MessageNode } from './messageNode';
 import type { TreeNode } from './treeNode';
 
 export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -37,6 +38,14 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   getParent(node: TreeNode): TreeNode | undefined {
     return node.parent;
+  }
+
+  /** Tooltips are built on hover, so late details (previews) never redraw a row. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node instanceof MessageNode) {
+      item.tooltip = node.tooltip();
+    }
+    return item;
   }
 
   accounts(): AccountNode[] {
@@ -90,8 +99,9 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       }),
       session.onDidChangeCounts((counts) => {
         for (const c of counts) {
+          // Refreshing a folder redraws its rows too: only when its unread count really moved.
           const folder = node()?.folderNode(c.path);
-          if (folder) this.refresh(folder);
+          if (folder?.takeCountsChange()) this.refresh(folder);
         }
       }),
       session.onDidChangeMessages((change) => this.applyChange(node(), change)),

@@ -26,11 +26,22 @@ export class MessageNode extends TreeNode {
     item.id = this.id;
     item.description = `${displayName(m.from)} · ${shortDate(m.date)}`;
     item.iconPath = stateIcon(m);
-    item.tooltip = tooltip(m);
+    // The tooltip (with the preview) is filled in by resolveTreeItem on hover, so a preview that
+    // arrives later needs no refresh of the row.
     item.contextValue = contextValue(m);
     item.accessibilityInformation = { label: `${m.flags.seen ? '' : 'Unread, '}${m.subject}, from ${displayName(m.from)}, ${shortDate(m.date)}` };
     item.command = { command: 'mailroom.openMessage', title: 'Open Message', arguments: [this] };
     return item;
+  }
+
+  tooltip(): vscode.MarkdownString {
+    return tooltip(this.summary);
+  }
+
+  /** What the row shows; a change elsewhere in the summary (the preview) does not redraw it. */
+  get visibleState(): string {
+    const m = this.summary;
+    return JSON.stringify([m.subject, m.from, m.date, m.flags, m.hasAttachment]);
   }
 }
 

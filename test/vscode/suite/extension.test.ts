@@ -105,7 +105,9 @@ describe('Mailroom in VS Code', function () {
     assert.match(String(item.description), /·/);
     assert.match(String(item.contextValue), /^message\+unread/);
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'mail');
-    assert.ok(item.tooltip instanceof vscode.MarkdownString);
+    const resolved = await api.tree.resolveTreeItem(item, digest);
+    assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
+    assert.match(resolved.tooltip.value, /digest@news\\?\.example\\?\.net/);
   });
 
   it('opens a message in the preview panel with remote content blocked, and marks it seen', async () => {

@@ -6,12 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import { writeSuiteResults, type TestResult } from '../results';
 
-interface TestResult {
-  title: string;
-  state: 'passed' | 'failed';
-  error?: string;
-}
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
@@ -21,16 +17,11 @@ export function run(): Promise<void> {
   const results: TestResult[] = [];
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
-      const summary = {
+      writeSuiteResults({
         passed: results.filter((r) => r.state === 'passed').length,
         failed: results.filter((r) => r.state === 'failed').length,
         tests: results,
-      };
-      const out = process.env.MAILROOM_TEST_RESULTS;
-      if (out) {
-        fs.mkdirSync(path.dirname(out), { recursive: true });
-        fs.writeFileSync(out, JSON.stringify(summary, null, 2));
-      }
+      });
       if (failures > 0) {
         reject(new Error(`${failures} extension test(s) failed`));
       } else {

@@ -1,0 +1,228 @@
+/**
+ * Mailroom in a real workbench, as a user sees it: code-server with the extension under
+ * development, Chromium clicking through the Mailroom view, a real Dovecot holding the fixture
+ * messages. Leaves test-results/workbench.png to look at (and workbench-failure.png when failing).
+ *
+ * The password reaches SecretStorage through MAILROOM_TEST_PASSWORDS, which the extension reads
+ * only in development and test hosts (src/testHooks.ts).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import PostalMime from 'postal-mime';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { launchBrowser, newWorkbenchPage } from '../support/browser';
+import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../support/codeServer';
+import { DovecotServer, startDovecot } from '../support/dovecot';
+
+const resultsDir = path.join(repoRoot, 'test-results');
+const fixturesDir = path.join(repoRoot, 'test', 'fixtures');
+/** The message opened in the webview: HTML with a script and remote images, to prove they are gone. */
+const openedFixture = 'html-remote-image-script.eml';
+
+interface Fixture {
+  file: string;
+  raw: Buffer;
+  subject: string;
+}
+
+async function loadFixtures(): Promise<Fixture[]> {
+  const files = fs.readdirSync(fixturesDir).filter((f) => f.endsWith('.eml')).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const raw = fs.readFileSync(path.join(fixturesDir, file));
+      // Decoded as the tree shows it (RFC 2047 encoded words, charsets).
+      const subject = ((await PostalMime.parse(raw)).subject ?? '').trim();
+      return { file, raw, subject };
+    }),
+  );
+}
+
+describe('Mailroom in the workbench', function () {
+  this.timeout(180_000);
+
+  let dovecot: DovecotServer | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let tmp: string | undefined;
+  let fixtures: Fixture[] = [];
+
+  const sidebar = () => page!.locator('.part.sidebar');
+  const treeRow = (text: string) => sidebar().locator('.monaco-list-row', { hasText: text }).first();
+
+  async function saveFailureScreenshot(): Promise<void> {
+    await page?.screenshot({ path: path.join(resultsDir, 'workbench-failure.png'), fullPage: true }).catch(() => undefined);
+  }
+
+  /** Expands a tree row unless the extension already did. */
+  async function expand(row: Locator, what: string): Promise<void> {
+    await row.waitFor({ timeout: 60_000 }).catch(() => {
+      throw new Error(`no tree row ${what} in the Mailroom view after 60 s (see test-results/ui-console.log)`);
+    });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    await assertEventually(async () => (await row.getAttribute('aria-expanded')) === 'true', `${what} to expand`, 30_000);
+  }
+
+  before(async function () {
+    try {
+      fs.mkdirSync(resultsDir, { recursive: true });
+      fixtures = await loadFixtures();
+      assert.ok(fixtures.length > 0, `no .eml fixtures in ${fixturesDir}`);
+      dovecot = await startDovecot();
+      for (const fixture of fixtures) await dovecot.deliver('alice', 'INBOX', fixture.raw);
+
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-ui-'));
+      const workspace = path.join(tmp, 'workspace');
+      fs.mkdirSync(workspace);
+      server = await startCodeServer({
+        workspace,
+        userDataDir: path.join(tmp, 'user-data'),
+        extensionsDir: path.join(tmp, 'extensions'),
+        env: { MAILROOM_TEST_PASSWORDS: JSON.stringify({ demo: dovecot.users.alice }) },
+        settings: {
+          'mailroom.accounts': [
+            { id: 'demo', name: 'Demo', host: '127.0.0.1', port: dovecot.port, security: 'none', user: 'alice' },
+          ],
+        },
+      });
+      browser = await launchBrowser();
+      page = await newWorkbenchPage(browser);
+      recordConsole(page, path.join(resultsDir, 'ui-console.log'));
+      // Only extensionDevelopmentPath: the extension runs in development mode, no test runner.
+      await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot }));
+      await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    } catch (error) {
+      await saveFailureScreenshot();
+      throw error;
+    }
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await saveFailureScreenshot();
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    await dovecot?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  // The steps build on each other, as a user's clicks do; a failed step explains the later ones.
+  it('shows the account with its Inbox, Sent, Drafts and Trash folders', async () => {
+    const icon = page!.locator('.part.activitybar [aria-label^="Mailroom"]').first();
+    await icon.waitFor({ timeout: 60_000 }).catch(() => {
+      throw new Error('no Mailroom icon in the activity bar after 60 s: did the extension load? (see test-results/ui-console.log)');
+    });
+    await icon.click();
+    await expand(treeRow('Demo'), '"Demo" (the account)');
+    for (const folder of ['Inbox', 'Sent', 'Drafts', 'Trash']) {
+      await treeRow(folder).waitFor({ timeout: 30_000 }).catch(() => {
+        throw new Error(`no folder row "${folder}" under the account after 30 s`);
+      });
+    }
+  });
+
+  it('lists every fixture message in Inbox', async () => {
+    await expand(treeRow('Inbox'), '"Inbox"');
+    for (const { file, subject } of fixtures.filter((f) => f.subject)) {
+      await treeRow(subject).waitFor({ timeout: 30_000 }).catch(() => {
+        throw new Error(`no row for ${file} ("${subject}") in Inbox after 30 s`);
+      });
+    }
+  });
+
+  it('opens a message in a webview editor that shows its subject', async () => {
+    const opened = fixtures.find((f) => f.file === openedFixture) ?? fixtures.find((f) => f.subject)!;
+    const tab = page!.locator('.tabs-container .tab').first();
+    await treeRow(opened.subject).click();
+    if (!(await tab.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
+      // VS Code drops the click of a tree item replaced by a refresh in the same moment
+      // ("Actual command not found" in the console); a user would click again, and so do we.
+      console.warn('      (first click opened nothing: the row was probably refreshed under it; clicking again)');
+      await treeRow(opened.subject).click();
+      await tab.waitFor({ timeout: 30_000 }).catch(() => {
+        throw new Error(`clicking "${opened.subject}" twice opened no editor tab (see test-results/ui-console.log)`);
+      });
+    }
+    await findFrameWithText(page!, opened.subject, 30_000);
+    // Let images and fonts settle so the screenshot shows what a user sees.
+    await page!.waitForTimeout(1_000);
+    await page!.screenshot({ path: path.join(resultsDir, 'workbench.png'), fullPage: true });
+  });
+
+  it('renders the message without its scripts or remote images', async () => {
+    const opened = fixtures.find((f) => f.file === openedFixture) ?? fixtures.find((f) => f.subject)!;
+    const frame = await findFrameWithText(page!, opened.subject, 10_000);
+    const findings = await inspectMessageFrames(frame);
+    assert.deepEqual(findings.foreignScripts, [], 'scripts that are not the extension\'s own webview code');
+    assert.deepEqual(findings.remoteImages, [], 'images loading from the network');
+  });
+});
+
+/** The webview document showing `text`. Webviews are iframes inside iframes; Playwright lists them all. */
+async function findFrameWithText(page: Page, text: string, timeoutMs: number): Promise<Frame> {
+  let found: Frame | undefined;
+  await assertEventually(async () => {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      const body = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+      if (body.includes(text)) {
+        found = frame;
+        return true;
+      }
+    }
+    return false;
+  }, `a webview showing "${text}"`, timeoutMs);
+  return found!;
+}
+
+interface Findings {
+  foreignScripts: string[];
+  remoteImages: string[];
+}
+
+/**
+ * Looks through the message's frame, its shadow roots and its child frames. The only scripts
+ * allowed are the extension's own (loaded from its dist/ folder or carrying the CSP nonce) and
+ * the acquireVsCodeApi script VS Code injects into every webview (id `_vscodeApiScript`).
+ */
+async function inspectMessageFrames(root: Frame): Promise<Findings> {
+  const findings: Findings = { foreignScripts: [], remoteImages: [] };
+  for (const frame of [root, ...root.childFrames()]) {
+    const found = await frame.evaluate(() => {
+      const roots: (Document | ShadowRoot)[] = [document];
+      for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+      const all = <T extends Element>(selector: string) => roots.flatMap((r) => [...r.querySelectorAll<T>(selector)]);
+      return {
+        foreignScripts: all<HTMLScriptElement>('script')
+          .filter((s) => !s.nonce && s.id !== '_vscodeApiScript' && !/\/(dist|media)\//.test(s.src))
+          .map((s) => s.src || s.textContent!.slice(0, 80)),
+        remoteImages: all<HTMLImageElement>('img')
+          .map((img) => img.getAttribute('src') ?? '')
+          .filter((src) => /^(https?:)?\/\//i.test(src)),
+      };
+    });
+    findings.foreignScripts.push(...found.foreignScripts);
+    findings.remoteImages.push(...found.remoteImages);
+  }
+  return findings;
+}
+
+async function assertEventually(probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The workbench's console, which also carries the extension host's output: the first place to look. */
+function recordConsole(page: Page, file: string): void {
+  fs.writeFileSync(file, '');
+  page.on('console', (message) => {
+    if (message.type() !== 'debug') fs.appendFileSync(file, `[${message.type()}] ${message.text()}\n`);
+  });
+}
