@@ -110,10 +110,10 @@ function githubNotifications(): InboxEntry[] {
           'X-GitHub-Sender': login,
           'Precedence': 'list',
         },
-        text: `${comment}\n\n—\nReply to this email directly, view it on GitHub:\n${url}#issuecomment-${2_100_000_000 + i}\nYou are receiving this because you were ${reason === 'mention' ? 'mentioned' : reason.replace('_', ' ')}.`,
+        text: `${comment}\n\n—\nReply to this email directly, view it on GitHub:\n${url}#issuecomment-${2_100_000_000 + i}\nYou are receiving this because ${reasonText(reason)}.`,
         html: `<p><a href="https://github.com/dana-demo" class="user-mention">@dana-demo</a> could you take a look? This looks related to what you saw in Mailroom's tree view.</p>
 <p>Steps:</p><ol><li>Open a view with many items</li><li>Trigger a refresh</li><li>Observe the behaviour described above</li></ol>
-<p style="font-size:small;color:#666">— <br />Reply to this email directly, <a href="${url}">view it on GitHub</a>.<br />You are receiving this because you were ${reason === 'mention' ? 'mentioned' : reason.replace('_', ' ')}.</p>
+<p style="font-size:small;color:#666">— <br />Reply to this email directly, <a href="${url}">view it on GitHub</a>.<br />You are receiving this because ${reasonText(reason)}.</p>
 <img src="https://github.com/notifications/beacon/${number}.gif" height="1" width="1" alt="" />`,
       },
     };
@@ -267,4 +267,18 @@ function mulberry32(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** GitHub's own footer wording for each X-GitHub-Reason. */
+function reasonText(reason: string): string {
+  const texts: Record<string, string> = {
+    mention: 'you were mentioned',
+    comment: 'you commented',
+    author: 'you authored the thread',
+    subscribed: 'you are subscribed to this thread',
+    review_requested: 'your review was requested',
+    assign: 'you were assigned',
+    team_mention: 'your team was mentioned',
+  };
+  return texts[reason] ?? `of ${reason.replace(/_/g, ' ')}`;
 }
