@@ -25,14 +25,14 @@ describe('Mailroom in VS Code', function () {
   let other: ImapFlow;
 
   before(async () => {
-    server = await startDovecot();
+    server = await startDovecot({ tls: true });
     for (const name of fixtureNames()) {
       await server.deliver('alice', 'INBOX', fixture(name));
     }
     const extension = vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom');
     assert.ok(extension, 'the Mailroom extension is loaded');
     api = (await extension.activate()) as MailroomApi;
-    other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
+    other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
     other.on('error', () => undefined);
     await other.connect();
   });
@@ -185,6 +185,27 @@ describe('Mailroom in VS Code', function () {
       lock.release();
     }
     await until(async () => !(await messages()).some((r) => r.summary.uid === target.summary.uid), LIVE_DEADLINE, 'the message to leave the tree');
+  });
+
+  it('refuses an untrusted certificate with its fingerprint, then adds a second account that trusts it', async () => {
+    const tlsAccount = { name: 'Pinned', host: '127.0.0.1', port: server.tlsPort, security: 'tls', user: 'alice', password: 'secret' };
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mailroom.addAccount', tlsAccount)), (err: Error) => {
+      assert.match(err.message, /not trusted/);
+      assert.ok(err.message.includes(server.certFingerprint256!), `the fingerprint is in: ${err.message}`);
+      return true;
+    });
+    const pinnedId = (await vscode.commands.executeCommand('mailroom.addAccount', { ...tlsAccount, trustedCertificate: server.certFingerprint256 })) as string;
+    try {
+      const accounts = await until(async () => {
+        const nodes = (await children()) as AccountNode[];
+        return nodes.length === 2 && nodes.every((n) => n.session.connectionState.kind === 'online') && nodes;
+      }, 15_000, 'both accounts online');
+      assert.deepEqual(accounts.map((n) => label(n)), ['Test Mail', 'Pinned']);
+      const saved = vscode.workspace.getConfiguration('mailroom').get<Record<string, unknown>[]>('accounts', []);
+      assert.equal(saved.find((a) => a.id === pinnedId)?.trustedCertificate, server.certFingerprint256);
+    } finally {
+      await vscode.commands.executeCommand('mailroom.removeAccount', pinnedId);
+    }
   });
 
   it('removes the account and its password', async () => {
