@@ -110,6 +110,12 @@ export class AccountSession implements Disposable {
   }
 
   private async openConnections(): Promise<void> {
+    if (!this.password) {
+      // Settings can arrive from another machine (Settings Sync) without the keychain entry.
+      const error = { code: 'auth' as const, message: `No password is saved for ${this.account.name} on this machine. Use Edit Account to enter it.` };
+      this.setState({ kind: 'failed', error });
+      throw new MailError(error);
+    }
     this.setState({ kind: 'connecting' });
     try {
       this.commands = await connectClient(this.account, this.password, { log: this.log });

@@ -157,6 +157,71 @@ describe('Mailroom in VS Code', function () {
     }
   });
 
+  it('shows the newest 50 of a large folder, then 50 older on "Load 50 older…"', async () => {
+    await other.mailboxCreate('Big');
+    for (let i = 1; i <= 60; i++) {
+      await other.append('Big', simpleMessage(`Bulk ${i}`));
+    }
+    await vscode.commands.executeCommand('mailroom.refresh');
+    const big = await until(async () => (await children(await account())).find((n) => label(n) === 'Big') as FolderNode | undefined, 5_000, 'the Big folder');
+    const first = await children(big);
+    const rows = first.filter((n) => /^message/.test(String(n.getTreeItem().contextValue)));
+    assert.equal(rows.length, 50);
+    assert.equal(label(rows[0]), 'Bulk 60');
+    const more = first[first.length - 1].getTreeItem();
+    assert.equal(more.label, 'Load 50 older…');
+    await vscode.commands.executeCommand(more.command!.command, ...(more.command!.arguments ?? []));
+    const all = (await children(big)).filter((n) => /^message/.test(String(n.getTreeItem().contextValue)));
+    assert.equal(all.length, 60);
+    assert.equal(label(all[59]), 'Bulk 1');
+    assert.ok(!(await children(big)).some((n) => n.getTreeItem().contextValue === 'loadMore'));
+  });
+
+  it('shows an account whose server went away as offline, with the reason and a retry action', async () => {
+    const doomed = await startDovecot();
+    let id = '';
+    try {
+      id = (await vscode.commands.executeCommand('mailroom.addAccount', {
+        name: 'Doomed', host: '127.0.0.1', port: doomed.port, security: 'none', user: 'alice', password: 'secret',
+      })) as string;
+      const find = async () => (await children()).find((a) => (a as AccountNode).accountId === id) as AccountNode | undefined;
+      await until(async () => (await find())?.session.connectionState.kind === 'online', 10_000, 'the account to connect');
+      await doomed.stop();
+      const node = await until(async () => {
+        const n = await find();
+        return n && n.getTreeItem().contextValue === 'account+offline' && n;
+      }, 10_000, 'the account to show offline');
+      const item = node.getTreeItem();
+      assert.match(String(item.description), /^offline/);
+      assert.match(String(item.tooltip), /Offline: /);
+      // The inline Retry action is bound to this context value in package.json.
+      const retry = vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.packageJSON.contributes.menus['view/item/context']
+        .find((m: { command: string; group: string }) => m.command === 'mailroom.retryAccount' && m.group === 'inline');
+      assert.ok(new RegExp(retry.when.match(/viewItem =~ \/(.*)\//)[1]).test('account+offline'));
+    } finally {
+      if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id);
+      await doomed.stop();
+    }
+  });
+
+  it('says when an account from settings has no saved password, and offers to edit it', async () => {
+    const config = vscode.workspace.getConfiguration('mailroom');
+    const before = config.get<Record<string, unknown>[]>('accounts', []);
+    const synced = { id: 'synced', name: 'Synced', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' };
+    await config.update('accounts', [...before, synced], vscode.ConfigurationTarget.Global);
+    try {
+      const node = await until(async () => {
+        const n = (await children()).find((a) => (a as AccountNode).accountId === 'synced') as AccountNode | undefined;
+        return n && n.getTreeItem().contextValue === 'account+failed' && n;
+      }, 10_000, 'the account to show its failure');
+      assert.match(String(node.getTreeItem().tooltip), /No password is saved/);
+      const notice = (await children(node))[0].getTreeItem();
+      assert.equal(notice.command?.command, 'mailroom.editAccount');
+    } finally {
+      await config.update('accounts', before, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('shows a message appended by another client within 2 s', async () => {
     await other.append('INBOX', simpleMessage('Appended by another client'));
     await until(async () => (await messages()).some((r) => r.summary.subject === 'Appended by another client'), LIVE_DEADLINE, 'the new message in the tree');
