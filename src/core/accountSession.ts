@@ -3,10 +3,10 @@
  * list and counts, the windows of open folders, and reconnection with backoff. Emits what changed;
  * knows nothing of trees or webviews.
  */
-import type { ImapFlow } from 'imapflow';
+import type { ImapFlow, ListResponse } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { Emitter, type Disposable } from './events';
-import { buildFolderTree, countsFromList } from './folders';
+import { buildFolderTree } from './folders';
 import { catchUp, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
 import { connectClient } from './imapClient';
 import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
@@ -241,16 +241,19 @@ export class AccountSession implements Disposable {
 
   /** LIST with STATUS (RFC 5819) where the server has it; imapflow falls back to STATUS per folder. */
   async refreshFolders(): Promise<FolderInfo[]> {
-    const list = await this.client().list({ statusQuery: { messages: true, unseen: true, uidNext: true, highestModseq: true } });
+    const list = await this.listWithStatus();
     this.folderTree = buildFolderTree(list);
     this.foldersEmitter.fire(this.folderTree);
-    this.applyCounts(list.map((entry) => ({ path: entry.path, ...entry.status, highestModseq: entry.status?.highestModseq?.toString() })));
+    this.applyCounts(list.map(toWatchedStatus));
     return this.folderTree;
   }
 
   private async refreshCounts(): Promise<void> {
-    const list = await this.client().list({ statusQuery: { messages: true, unseen: true, uidNext: true, highestModseq: true } });
-    this.applyCounts(list.map((entry) => ({ path: entry.path, ...entry.status, highestModseq: entry.status?.highestModseq?.toString() })));
+    this.applyCounts((await this.listWithStatus()).map(toWatchedStatus));
+  }
+
+  private listWithStatus(): Promise<ListResponse[]> {
+    return this.client().list({ statusQuery: { messages: true, unseen: true, uidNext: true, highestModseq: true } });
   }
 
   private onStatus(status: WatchedStatus): void {
@@ -402,6 +405,10 @@ export class AccountSession implements Disposable {
     this.countsEmitter.dispose();
     this.messagesEmitter.dispose();
   }
+}
+
+function toWatchedStatus(entry: ListResponse): WatchedStatus {
+  return { path: entry.path, ...entry.status, highestModseq: entry.status?.highestModseq?.toString() };
 }
 
 function delay(ms: number): Promise<void> {

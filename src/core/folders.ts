@@ -3,7 +3,7 @@
  * delimiter, and orders it the way mail clients do: special-use folders (RFC 6154) first.
  */
 import type { ListResponse } from 'imapflow';
-import type { FolderCounts, FolderInfo, SpecialUse } from './types';
+import type { FolderInfo, SpecialUse } from './types';
 
 const SPECIAL_USE: Record<string, SpecialUse> = {
   '\\Inbox': 'inbox',
@@ -71,12 +71,6 @@ function sortFolders(folders: FolderInfo[]): void {
   for (const folder of folders) {
     sortFolders(folder.children);
   }
-}
-
-export function countsFromList(list: readonly ListResponse[]): FolderCounts[] {
-  return list
-    .filter((entry) => entry.status)
-    .map((entry) => ({ path: entry.path, messages: entry.status?.messages ?? 0, unseen: entry.status?.unseen ?? 0 }));
 }
 
 export function flattenFolders(folders: readonly FolderInfo[]): FolderInfo[] {

@@ -62,7 +62,7 @@ export class MessagePanel implements vscode.Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly resolveSource: ResolveSource,
     private readonly log: MailLog,
     public pinned: boolean,

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { AccountSession } from '../../src/core/accountSession';
+import type { AccountSession } from '../../src/core/accountSession';
 import { flattenFolders } from '../../src/core/folders';
-import { silentLog } from '../../src/core/log';
-import type { AccountConfig } from '../../src/core/types';
+import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
 import { until } from '../support/waitFor';
@@ -22,8 +21,7 @@ describe('folders and pages', function () {
       await server.deliver('alice', 'Big', simpleMessage(`Message ${i}`, { date: new Date(Date.UTC(2026, 0, 1, 0, i)) }), i % 3 === 0 ? ['\\Seen'] : []);
     }
     await server.deliver('alice', 'INBOX', simpleMessage('Hello Alice'));
-    const account: AccountConfig = { id: 'a', name: 'Alice', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' };
-    session = new AccountSession(account, 'secret', { log: silentLog, pollInterval: 60 });
+    session = aliceSession(server);
     await session.connect();
   });
   after(async () => {

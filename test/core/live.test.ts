@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ImapFlow } from 'imapflow';
-import { AccountSession } from '../../src/core/accountSession';
+import type { AccountSession } from '../../src/core/accountSession';
 import type { FolderChange } from '../../src/core/loadedFolder';
-import { silentLog } from '../../src/core/log';
-import type { AccountConfig, ConnectionState } from '../../src/core/types';
+import type { ConnectionState } from '../../src/core/types';
+import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
 import { nextEvent, until } from '../support/waitFor';
@@ -30,8 +30,7 @@ describe('live changes from other clients', function () {
     for (let i = 1; i <= 3; i++) {
       await server.deliver('alice', 'INBOX', simpleMessage(`Existing ${i}`));
     }
-    const account: AccountConfig = { id: 'a', name: 'Alice', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' };
-    session = new AccountSession(account, 'secret', { log: silentLog, pollInterval: 60, backoff: { initial: 200, max: 1_000 } });
+    session = aliceSession(server, { backoff: { initial: 200, max: 1_000 } });
     await session.connect();
     await session.openFolder('INBOX');
     other = await otherClient(server);
@@ -127,8 +126,7 @@ describe('live counts without NOTIFY', function () {
   before(async () => {
     server = await startDovecot();
     await server.createFolder('alice', 'Work');
-    const account: AccountConfig = { id: 'p', name: 'Polling', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' };
-    session = new AccountSession(account, 'secret', { log: silentLog, pollInterval: 1, notify: false });
+    session = aliceSession(server, { pollInterval: 1, notify: false });
     await session.connect();
     await session.openFolder('INBOX');
   });

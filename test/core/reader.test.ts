@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { AccountSession } from '../../src/core/accountSession';
-import { silentLog } from '../../src/core/log';
+import type { AccountSession } from '../../src/core/accountSession';
 import { parseMessageForDisplay } from '../../src/core/mime';
 import type { MessageSummary } from '../../src/core/types';
+import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { fixture, fixtureNames } from '../support/fixtures';
 
@@ -22,10 +22,7 @@ describe('reading a message from the server', function () {
     for (const name of fixtureNames()) {
       await server.deliver('alice', 'INBOX', fixture(name));
     }
-    session = new AccountSession({ id: 'a', name: 'Alice', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' }, 'secret', {
-      log: silentLog,
-      pollInterval: 60,
-    });
+    session = aliceSession(server);
     inbox = (await session.openFolder('INBOX')).messages;
   });
   after(async () => {
