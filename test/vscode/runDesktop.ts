@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const extensionDevelopmentPath = path.resolve(__dirname, '..', '..', '..');
   const extensionTestsPath = path.join(__dirname, 'suite', 'index');
   await runTests({
+    // The minimum we support (engines.vscode); VSCODE_VERSION=stable tries the newest.
+    version: process.env.VSCODE_VERSION ?? '1.100.3',
     extensionDevelopmentPath,
     extensionTestsPath,
     // Other installed extensions would slow the run and could interfere with ours.
