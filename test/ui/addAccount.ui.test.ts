@@ -51,6 +51,16 @@ describe('Adding an account by hand', function () {
     await assertEventually(async () => !(await title()).includes(step), `the pick to leave "${step}"`, 20_000);
   }
 
+  /** The six steps of the guided input, as a person answers them for the test server. */
+  async function fillAccountSteps(password: string): Promise<void> {
+    await answer('Add Account (1/6)', 'Work');
+    await answer('Add Account (2/6)', '127.0.0.1');
+    await choose('Add Account (3/6)', 'None');
+    await answer('Add Account (4/6)', String(dovecot!.port));
+    await answer('Add Account (5/6)', 'alice');
+    await answer('Add Account (6/6)', password);
+  }
+
   before(async () => {
     fs.mkdirSync(resultsDir, { recursive: true });
     dovecot = await startDovecot();
@@ -88,12 +98,7 @@ describe('Adding an account by hand', function () {
 
   it('says the password is wrong and offers to edit, keeping what was typed', async () => {
     await page.locator('.part.sidebar .welcome-view-content a.monaco-button', { hasText: 'Add Account' }).click();
-    await answer('Add Account (1/6)', 'Work');
-    await answer('Add Account (2/6)', '127.0.0.1');
-    await choose('Add Account (3/6)', 'None');
-    await answer('Add Account (4/6)', String(dovecot!.port));
-    await answer('Add Account (5/6)', 'alice');
-    await answer('Add Account (6/6)', 'not-the-password');
+    await fillAccountSteps('not-the-password');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'refused the user name or password' });
     await toast.waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(resultsDir, 'add-account-error.png') });
@@ -104,12 +109,7 @@ describe('Adding an account by hand', function () {
   });
 
   it('adds the account once the password is right, and shows its folders', async () => {
-    await answer('Add Account (1/6)', 'Work');
-    await answer('Add Account (2/6)', '127.0.0.1');
-    await choose('Add Account (3/6)', 'None');
-    await answer('Add Account (4/6)', String(dovecot!.port));
-    await answer('Add Account (5/6)', 'alice');
-    await answer('Add Account (6/6)', 'secret');
+    await fillAccountSteps('secret');
     const tree = page.locator('.part.sidebar .monaco-list-row');
     await tree.filter({ hasText: 'Work' }).first().waitFor({ timeout: 30_000 });
     await tree.filter({ hasText: 'Inbox' }).first().waitFor({ timeout: 30_000 });
