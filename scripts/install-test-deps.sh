@@ -13,8 +13,9 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
 
-# Debian packages, installed only when missing so a warm machine never touches apt.
-apt_packages=(dovecot-imapd chromium ripgrep libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev pkg-config openssl)
+# Debian packages, installed only when missing so a warm machine never touches apt. The fonts are
+# named because --no-install-recommends would leave screenshots without readable text.
+apt_packages=(dovecot-imapd chromium fonts-liberation fonts-dejavu-core ripgrep libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev pkg-config openssl)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
