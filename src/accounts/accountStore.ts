@@ -26,7 +26,7 @@ export class AccountStore {
   /** Adds or replaces an account; the password, if given, goes to SecretStorage only. */
   async save(account: AccountConfig, password?: string): Promise<void> {
     if (password !== undefined) {
-      await this.secrets.store(secretKey(account.id), password);
+      await this.storePassword(account.id, password);
     }
     const others = this.list().filter((a) => a.id !== account.id);
     await writeAccounts([...others, account]);

@@ -22,7 +22,7 @@ export class MessageCommands {
       on('mailroom.openMessage', (node?: MessageNode) => this.open(node, false)),
       on('mailroom.openMessageInNewTab', (node?: MessageNode) => this.open(node, true)),
       on('mailroom.loadOlder', (folder: FolderNode) => this.guard(this.loadOlder(folder))),
-      on('mailroom.refreshFolder', (folder: FolderNode) => this.guard(this.refreshFolder(folder))),
+      on('mailroom.refreshFolder', (folder: FolderNode) => this.tree.reloadFolder(folder)),
       on('mailroom.markRead', (node?: MessageNode, nodes?: MessageNode[]) => this.guard(this.setFlag(nodes ?? node, '\\Seen', true))),
       on('mailroom.markUnread', (node?: MessageNode, nodes?: MessageNode[]) => this.guard(this.setFlag(nodes ?? node, '\\Seen', false))),
       on('mailroom.flag', (node?: MessageNode, nodes?: MessageNode[]) => this.guard(this.setFlag(nodes ?? node, '\\Flagged', true))),
@@ -60,14 +60,6 @@ export class MessageCommands {
     const session = this.sessions.get(folder.accountId);
     if (!session) return;
     await session.loadOlder(folder.path);
-    this.tree.refresh(folder);
-  }
-
-  private async refreshFolder(folder: FolderNode): Promise<void> {
-    const session = this.sessions.get(folder.accountId);
-    if (!session) return;
-    session.closeFolder(folder.path);
-    folder.forgetMessages();
     this.tree.refresh(folder);
   }
 

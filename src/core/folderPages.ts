@@ -81,7 +81,10 @@ async function seqBelowUid(client: ImapFlow, uid: number): Promise<number> {
 
 /** Fetches previews for messages of the window that have none yet. */
 export async function loadPreviews(client: ImapFlow, folder: LoadedFolder, uids: readonly number[]): Promise<MessageSummary[]> {
-  const wanted = uids.filter((uid) => folder.get(uid) && folder.get(uid)?.preview === undefined);
+  const wanted = uids.filter((uid) => {
+    const summary = folder.get(uid);
+    return summary !== undefined && summary.preview === undefined;
+  });
   return folder.setPreviews(await fetchPreviews(client, wanted));
 }
 

@@ -75,11 +75,15 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   /** A collapsed folder stops being kept up to date; expanding it again loads its newest page. */
   onCollapsed(node: TreeNode): void {
     if (node instanceof FolderNode && node.folder.selectable) {
-      const session = this.sessions.get(node.accountId);
-      session?.closeFolder(node.path);
-      node.forgetMessages();
-      this.refresh(node);
+      this.reloadFolder(node);
     }
+  }
+
+  /** Forgets a folder's loaded messages; its next expansion fetches the newest page again. */
+  reloadFolder(node: FolderNode): void {
+    this.sessions.get(node.accountId)?.closeFolder(node.path);
+    node.forgetMessages();
+    this.refresh(node);
   }
 
   private watch(session: AccountSession): void {
