@@ -34,8 +34,20 @@ export class SessionRegistry implements vscode.Disposable {
       .filter((s): s is AccountSession => !!s);
   }
 
-  /** Brings the sessions in line with the stored accounts and connects the new ones. */
-  async sync(): Promise<void> {
+  /**
+   * Brings the sessions in line with the stored accounts and connects the new ones. Calls run one
+   * after another: saving an account both calls this and fires a settings change that calls it, and
+   * two overlapping runs would each start a session for the same new account.
+   */
+  sync(): Promise<void> {
+    // A failed run must not block the ones after it: the failure is the caller's to handle.
+    this.syncing = this.syncing.catch(() => undefined).then(() => this.syncNow());
+    return this.syncing;
+  }
+
+  private syncing: Promise<void> = Promise.resolve();
+
+  private async syncNow(): Promise<void> {
     const accounts = this.store.list();
     let changed = false;
     for (const [id, entry] of this.sessions) {
@@ -65,10 +77,12 @@ export class SessionRegistry implements vscode.Disposable {
   }
 
   /** Restarts an account's session, e.g. after its password changed. */
-  async restart(accountId: string): Promise<void> {
-    this.sessions.get(accountId)?.session.dispose();
-    this.sessions.delete(accountId);
-    await this.sync();
+  restart(accountId: string): Promise<void> {
+    this.syncing = this.syncing.catch(() => undefined).then(() => {
+      this.sessions.get(accountId)?.session.dispose();
+      this.sessions.delete(accountId);
+    });
+    return this.sync();
   }
 
   private async start(account: AccountConfig): Promise<void> {

@@ -4,6 +4,8 @@
  * changes made by another IMAP client.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ImapFlow } from 'imapflow';
 import type { MailroomApi } from '../../../src/extension';
@@ -16,6 +18,12 @@ import { fixture, fixtureNames, simpleMessage } from '../../support/fixtures';
 import { until } from '../../support/waitFor';
 
 const LIVE_DEADLINE = 2_000;
+
+/** Open IMAP connections of `user`, as Dovecot counts them. */
+function imapConnections(server: DovecotServer, user: string): number {
+  const out = execFileSync('doveadm', ['-c', path.join(server.dir, 'dovecot.conf'), 'who', '-1', user], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.startsWith(`${user} `)).length;
+}
 
 describe('Mailroom in VS Code', function () {
   this.timeout(60_000);
@@ -85,6 +93,10 @@ describe('Mailroom in VS Code', function () {
 
   it('shows the account online with its folders, special folders first', async () => {
     await until(async () => (await account())?.session.connectionState.kind === 'online', 15_000, 'the account to connect');
+    // One session, two connections (commands and listening), beside the other client's one: a
+    // second session started for the same account would show here as two more.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(imapConnections(server, 'alice'), 3);
     const folders = await until(async () => {
       const names = (await children(await account())).map(label);
       return names.includes('Inbox') && names;
