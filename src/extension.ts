@@ -16,6 +16,7 @@ export interface MailroomApi {
   tree: MailTreeProvider;
   panels: MessagePanelRegistry;
   sessions: SessionRegistry;
+  store: AccountStore;
   view: vscode.TreeView<unknown>;
 }
 
@@ -23,7 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   const { channel, log } = createLog();
   context.subscriptions.push(channel, vscode.commands.registerCommand('mailroom.showLog', () => channel.show()));
 
-  const store = new AccountStore(context.secrets);
+  const store = new AccountStore(context.secrets, log);
   if (context.extensionMode !== vscode.ExtensionMode.Production) {
     await seedTestPasswords(store, log);
   }
@@ -43,7 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   );
 
   await sessions.sync();
-  return { tree, panels, sessions, view: view as vscode.TreeView<unknown> };
+  return { tree, panels, sessions, store, view: view as vscode.TreeView<unknown> };
 }
 
 export function deactivate(): void {

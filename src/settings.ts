@@ -18,8 +18,14 @@ function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
 }
 
+/**
+ * The accounts from the user's own settings only. A workspace or folder value is never read: a
+ * repository's `.vscode/settings.json` must not decide where a saved password goes. The setting is
+ * also declared `"scope": "application"`, so VS Code drops such values itself; reading `globalValue`
+ * keeps that true whatever the declaration says.
+ */
 export function readAccounts(): AccountConfig[] {
-  const raw = config().get<unknown[]>(Setting.accounts, []);
+  const raw = config().inspect<unknown[]>(Setting.accounts)?.globalValue ?? [];
   return (Array.isArray(raw) ? raw : []).filter(isAccountConfig);
 }
 

@@ -12,7 +12,7 @@ export async function seedTestPasswords(store: AccountStore, log: MailLog): Prom
     const passwords = JSON.parse(raw) as Record<string, unknown>;
     for (const [id, password] of Object.entries(passwords)) {
       if (typeof password === 'string') {
-        await store.storePassword(id, password);
+        await store.seedPassword(id, password);
       }
     }
     log.info(`test mode: stored passwords for ${Object.keys(passwords).length} account(s) from the environment`);

@@ -23,7 +23,15 @@ const SECURITY_ITEMS: (vscode.QuickPickItem & { security: Security })[] = [
   { label: 'None', description: 'port 143', detail: 'No encryption: the password travels in clear text. Only for a server on this machine.', security: 'none' },
 ];
 
-export async function askAccount(title: string, prefill?: Partial<AccountConfig> & { password?: string }, editing = false): Promise<AccountAnswers | undefined> {
+/**
+ * `keepsPassword`, when editing: whether the saved password may be kept for these answers. It may
+ * not once they name another server, so the password step then insists on a new one.
+ */
+export async function askAccount(
+  title: string,
+  prefill?: Partial<AccountConfig> & { password?: string },
+  keepsPassword?: (answers: AccountAnswers) => boolean,
+): Promise<AccountAnswers | undefined> {
   const total = 6;
   const step = (n: number) => `${title} (${n}/${total})`;
 
@@ -72,30 +80,24 @@ export async function askAccount(title: string, prefill?: Partial<AccountConfig>
   });
   if (user === undefined) return undefined;
 
+  const answers: AccountAnswers = { name: name.trim(), host: host.trim(), port: Number(port), security: picked.security, user: user.trim() };
+  const canKeep = keepsPassword?.(answers) ?? false;
   const password = await vscode.window.showInputBox({
     title: step(6),
-    prompt: editing ? 'Password (leave empty to keep the saved one). It is kept in the system keychain.' : 'Password. It is kept in the system keychain, never in settings.',
+    prompt: canKeep
+      ? 'Password (leave empty to keep the saved one). It is kept in the system keychain.'
+      : keepsPassword
+        ? `Enter the password for ${answers.user} on ${answers.host}: a saved password is only used for the server it was given for.`
+        : 'Password. It is kept in the system keychain, never in settings.',
     password: true,
     value: prefill?.password ?? '',
     ignoreFocusOut: true,
-    validateInput: (v) => (v || editing ? undefined : 'Enter the password.'),
+    validateInput: (v) => (v || canKeep ? undefined : 'Enter the password.'),
   });
   if (password === undefined) return undefined;
-
-  return {
-    name: name.trim(),
-    host: host.trim(),
-    port: Number(port),
-    security: picked.security,
-    user: user.trim(),
-    password: password || undefined,
-  };
+  return { ...answers, password: password || undefined };
 }
 
 export function isPort(n: number): boolean {
   return Number.isInteger(n) && n > 0 && n < 65536;
-}
-
-export function isLocalHost(host: string): boolean {
-  return /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
 }

@@ -86,14 +86,11 @@ export class SessionRegistry implements vscode.Disposable {
   }
 
   private async start(account: AccountConfig): Promise<void> {
-    const password = (await this.store.password(account.id)) ?? '';
-    const session = new AccountSession(account, password, { log: this.log, pollInterval: pollInterval() });
+    const session = new AccountSession(account, this.store.credentials(account), { log: this.log, pollInterval: pollInterval() });
     this.sessions.set(account.id, { session, signature: signature(account) });
     this.created.fire(session);
-    if (!password) {
-      this.log.warn(`[${account.name}] no password in the keychain; use "Mailroom: Edit Account" to enter it`);
-    }
-    // Connect in the background; the account node shows progress and failures.
+    // Connect in the background; the account node shows progress and failures (a password that
+    // may not be sent to this server among them).
     void session.connect().catch((err) => this.log.warn(`[${account.name}] ${(err as Error).message}`));
   }
 

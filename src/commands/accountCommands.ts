@@ -6,10 +6,11 @@
 import * as vscode from 'vscode';
 import { AccountSession } from '../core/accountSession';
 import { readPresentedCertificate } from '../core/certificate';
+import { describeServer, isLocalHost, plaintextAllowed, sameServer, type SavedCredential } from '../core/credentials';
 import { classifyError } from '../core/errors';
 import type { MailLog } from '../core/log';
 import type { AccountConfig, Security } from '../core/types';
-import { askAccount, DEFAULT_PORTS, isLocalHost, isPort, type AccountAnswers } from '../accounts/accountInput';
+import { askAccount, DEFAULT_PORTS, isPort, type AccountAnswers } from '../accounts/accountInput';
 import { newAccountId, type AccountStore } from '../accounts/accountStore';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
 import { AccountNode } from '../tree/accountNode';
@@ -48,7 +49,7 @@ export class AccountCommands {
   /** Returns the new account's id, or undefined when the user cancelled. */
   async add(args?: AccountArgs): Promise<string | undefined> {
     if (args && isArgs(args)) {
-      return this.saveChecked(fromArgs(args, this.store.list()), args.password ?? '', false, args);
+      return this.saveChecked(fromArgs(args, this.store.list()), args.password ?? '', undefined, args);
     }
     return this.interactive('Add Account', undefined);
   }
@@ -56,8 +57,16 @@ export class AccountCommands {
   async edit(target?: AccountNode | AccountArgs | string): Promise<string | undefined> {
     if (target && typeof target === 'object' && isArgs(target) && target.id) {
       const existing = this.store.get(target.id);
-      const password = target.password ?? (existing ? await this.store.password(existing.id) : undefined) ?? '';
-      return this.saveChecked({ ...fromArgs(target, this.store.list()), id: target.id }, password, true, target);
+      const saved = existing && (await this.store.saved(existing));
+      const account = { ...fromArgs(target, this.store.list()), id: target.id };
+      const password = target.password ?? keptPassword(saved, account);
+      if (password === undefined) {
+        throw new Error(
+          `The server for ${account.name} is now ${describeServer(account)}: pass the password to use there. ` +
+            'A saved password is only sent to the server it was given for.',
+        );
+      }
+      return this.saveChecked(account, password, saved ?? undefined, target, !!existing);
     }
     const account = await this.pick(target, 'Choose the account to edit');
     return account && this.interactive('Edit Account', account);
@@ -69,12 +78,15 @@ export class AccountCommands {
    */
   private async interactive(title: string, existing: AccountConfig | undefined): Promise<string | undefined> {
     let prefill: Partial<AccountConfig> & { password?: string } | undefined = existing;
+    const saved = existing && (await this.store.saved(existing));
+    // The saved password may be kept only while the answers still name the server it was given for.
+    const keepsPassword = (answers: AccountAnswers) => keptPassword(saved, toAccount(answers, existing, this.store.list())) !== undefined;
     for (;;) {
-      const answers = await askAccount(title, prefill, !!existing);
+      const answers = await askAccount(title, prefill, existing ? keepsPassword : undefined);
       if (!answers) return undefined;
-      const password = answers.password ?? (existing ? await this.store.password(existing.id) : undefined) ?? '';
       const account = toAccount(answers, existing, this.store.list());
-      if (account.security === 'none' && !isLocalHost(account.host)) {
+      const password = answers.password ?? keptPassword(saved, account) ?? '';
+      if (!plaintextAllowed(account, saved?.server)) {
         const choice = await vscode.window.showWarningMessage(
           `With no encryption, your password and mail travel in clear text to ${account.host}.`,
           { modal: true, detail: 'Choose TLS or STARTTLS unless this server is on a network you fully control.' },
@@ -93,7 +105,7 @@ export class AccountCommands {
         outcome = await this.tryLogin(candidate, password);
       }
       if (outcome === 'ok') {
-        await this.save(candidate, answers.password ?? (existing ? undefined : password), !!existing);
+        await this.save(candidate, password, !!existing);
         return candidate.id;
       }
       if (outcome === 'cancel') return undefined;
@@ -138,11 +150,11 @@ export class AccountCommands {
   }
 
   /** The non-interactive path: checks, saves, and rejects with plain words on failure. */
-  private async saveChecked(account: AccountConfig, password: string, replacing: boolean, args: AccountArgs): Promise<string> {
+  private async saveChecked(account: AccountConfig, password: string, saved: SavedCredential | undefined, args: AccountArgs, replacing = false): Promise<string> {
     if (!isPort(account.port)) {
       throw new Error(`The port ${account.port} is not valid: use a number between 1 and 65535.`);
     }
-    if (account.security === 'none' && !isLocalHost(account.host) && !args.allowPlaintext) {
+    if (!plaintextAllowed(account, saved?.server) && !args.allowPlaintext) {
       throw new Error(`Refusing to send a password in clear text to ${account.host}: use TLS or STARTTLS, or pass allowPlaintext: true.`);
     }
     try {
@@ -155,12 +167,16 @@ export class AccountCommands {
           : undefined;
       throw new Error(cert ? `${info.message} SHA-256 fingerprint: ${cert.fingerprint256}` : info.message);
     }
-    await this.save(account, args.password !== undefined ? password : undefined, replacing);
+    await this.save(account, password, replacing);
     return account.id;
   }
 
-  private async save(account: AccountConfig, password: string | undefined, replacing: boolean): Promise<void> {
-    await this.store.save(account, password);
+  /**
+   * Saves an account whose login was just verified with `password`, binding the password to this
+   * server. Callers reach here only after any plain-text link elsewhere was confirmed.
+   */
+  private async save(account: AccountConfig, password: string, replacing: boolean): Promise<void> {
+    await this.store.save(account, password, { plaintextConfirmed: account.security === 'none' && !isLocalHost(account.host) });
     if (replacing) {
       await this.sessions.restart(account.id);
     } else {
@@ -208,6 +224,11 @@ export class AccountCommands {
     );
     return picked?.account;
   }
+}
+
+/** The saved password, if it was given for the server `account` names. */
+function keptPassword(saved: SavedCredential | undefined, account: AccountConfig): string | undefined {
+  return saved && saved.password && sameServer(saved.server, account) ? saved.password : undefined;
 }
 
 function isArgs(value: object): value is AccountArgs {

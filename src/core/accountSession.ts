@@ -8,6 +8,7 @@ import { classifyError, MailError } from './errors';
 import { Emitter, type Disposable } from './events';
 import { buildFolderTree } from './folders';
 import { catchUp, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
+import { fixedPassword, type CredentialProvider } from './credentials';
 import { connectClient } from './imapClient';
 import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
 import { taggedLog, type MailLog } from './log';
@@ -58,12 +59,15 @@ export class AccountSession implements Disposable {
   private disposed = false;
   private readonly log: MailLog;
   private readonly pageSize: number;
+  private readonly credentials: CredentialProvider;
 
   constructor(
     readonly account: AccountConfig,
-    private readonly password: string,
+    credentials: string | CredentialProvider,
     private readonly options: SessionOptions,
   ) {
+    // Asked on every connect: the password may have been re-entered, or its server changed.
+    this.credentials = typeof credentials === 'string' ? fixedPassword(credentials, account.name) : credentials;
     this.log = taggedLog(options.log, `imap ${account.name}`);
     this.pageSize = options.pageSize ?? 50;
     this.backoff = new Backoff(options.backoff?.initial ?? 1_000, options.backoff?.max ?? 60_000);
@@ -110,16 +114,19 @@ export class AccountSession implements Disposable {
   }
 
   private async openConnections(): Promise<void> {
-    if (!this.password) {
-      // Settings can arrive from another machine (Settings Sync) without the keychain entry.
-      const error = { code: 'auth' as const, message: `No password is saved for ${this.account.name} on this machine. Use Edit Account to enter it.` };
+    let password: string;
+    try {
+      password = await this.credentials();
+    } catch (err) {
+      // No password may go to this server: only the user can change that.
+      const error = classifyError(err, this.account);
       this.setState({ kind: 'failed', error });
-      throw new MailError(error);
+      throw err instanceof MailError ? err : new MailError(error, { cause: err });
     }
     this.setState({ kind: 'connecting' });
     try {
-      this.commands = await connectClient(this.account, this.password, { log: this.log });
-      this.watchClient = await connectClient(this.account, this.password, {
+      this.commands = await connectClient(this.account, password, { log: this.log });
+      this.watchClient = await connectClient(this.account, password, {
         log: taggedLog(this.log, 'watch'),
         qresync: true,
         maxIdleTime: 4 * 60_000,

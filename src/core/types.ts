@@ -124,6 +124,10 @@ export type ConnectionState =
 export interface MailErrorInfo {
   code:
     | 'auth'
+    /** No password may be sent: none is saved, or the one saved belongs to another server. */
+    | 'password-needed'
+    /** A plain-text link to a host elsewhere that the user did not confirm. */
+    | 'insecure'
     | 'host-not-found'
     | 'connection-refused'
     | 'timeout'

@@ -1,10 +1,17 @@
 /** An account: its connection state, and its folders once the server listed them. */
 import * as vscode from 'vscode';
 import type { AccountSession } from '../core/accountSession';
-import type { FolderInfo } from '../core/types';
+import type { FolderInfo, MailErrorInfo } from '../core/types';
 import { FolderNode } from './folderNode';
 import { NoticeNode } from './noticeNode';
 import { TreeNode } from './treeNode';
+
+/** The account row's short word for why it is not connected. */
+const FAILURE_WORDS: Partial<Record<MailErrorInfo['code'], string>> = {
+  auth: 'sign-in failed',
+  'password-needed': 'password needed',
+  insecure: 'not encrypted: refused',
+};
 
 export class AccountNode extends TreeNode {
   readonly parent = undefined;
@@ -71,7 +78,7 @@ export class AccountNode extends TreeNode {
         break;
       case 'failed':
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-        item.description = state.error.code === 'auth' ? 'sign-in failed' : 'cannot connect';
+        item.description = FAILURE_WORDS[state.error.code] ?? 'cannot connect';
         item.tooltip = `${where}\n${state.error.message}`;
         break;
     }
