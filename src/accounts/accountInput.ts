@@ -92,7 +92,8 @@ export async function askAccount(
     password: true,
     value: prefill?.password ?? '',
     ignoreFocusOut: true,
-    validateInput: (v) => (v || canKeep ? undefined : 'Enter the password.'),
+    validateInput: (v) =>
+      v || canKeep ? undefined : keepsPassword ? 'Enter the password for this server: the saved one stays with the server it was given for.' : 'Enter the password.',
   });
   if (password === undefined) return undefined;
   return { ...answers, password: password || undefined };

@@ -119,4 +119,29 @@ describe('Adding an account by hand', function () {
     assert.equal(accounts[0].user, 'alice');
     assert.ok(!JSON.stringify(settings).includes('secret'), 'no password in settings.json');
   });
+
+  it('asks for the password again when Edit Account moves the account to another server', async () => {
+    await page.keyboard.press('F1');
+    await quickInput().locator('input.input').fill('>Mailroom: Edit Account');
+    await quickInput().locator('.monaco-list-row', { hasText: 'Mailroom: Edit Account' }).first().click();
+    await answer('Edit Account (1/6)', 'Work');
+    await answer('Edit Account (2/6)', 'localhost');
+    await choose('Edit Account (3/6)', 'None');
+    await answer('Edit Account (4/6)', String(dovecot!.port));
+    await answer('Edit Account (5/6)', 'alice');
+    await atStep('Edit Account (6/6)');
+    const message = quickInput().locator('.quick-input-message');
+    assert.match(await message.innerText(), /Enter the password for alice on localhost: a saved password is only used for the server it was given for/);
+    // An empty answer, which would keep the password on the same server, is not taken here.
+    await page.keyboard.press('Enter');
+    await assertEventually(async () => /Enter the password for this server: the saved one stays with the server it was given for/.test(await message.innerText()), 'the step to insist on a password', 10_000);
+    await page.screenshot({ path: path.join(resultsDir, 'edit-account-password-again.png') });
+    assert.match(await title(), /Edit Account \(6\/6\)/, 'still at the password step');
+    await answer('Edit Account (6/6)', 'secret');
+    await assertEventually(async () => {
+      const settings = JSON.parse(fs.readFileSync(path.join(tmp!, 'user-data', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+      return (settings['mailroom.accounts'] as Record<string, unknown>[])[0]?.host === 'localhost';
+    }, 'the account saved with its new server', 30_000);
+    await page.locator('.part.sidebar .monaco-list-row').filter({ hasText: 'Inbox' }).first().waitFor({ timeout: 30_000 });
+  });
 });
