@@ -1,4 +1,5 @@
 // Two bundles: the extension host (Node, CommonJS, `vscode` external) and the message webview (browser).
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -31,6 +32,10 @@ const contexts = await Promise.all([
     target: 'es2022',
   }),
 ]);
+
+// node-sqlite3-wasm loads its WebAssembly from the bundle's own folder.
+fs.mkdirSync('dist', { recursive: true });
+fs.copyFileSync('node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm', 'dist/node-sqlite3-wasm.wasm');
 
 if (watch) {
   await Promise.all(contexts.map((ctx) => ctx.watch()));

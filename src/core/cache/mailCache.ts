@@ -1,0 +1,298 @@
+/**
+ * One account's mirror: folders with their sync markers, every summary of the folders the user
+ * opened, and the bodies that were read. Reads are what the tree and reader show without asking the
+ * server; writes come from sync, which stores changes and the marker that covers them in one
+ * transaction (a HIGHESTMODSEQ is never ahead of what is stored, STYLE mistake 7).
+ */
+import type { Database, Statement } from 'node-sqlite3-wasm';
+import type { MailLog } from '../log';
+import type { MessageFlags, SpecialUse } from '../types';
+import { openCacheDatabase } from './cacheDatabase';
+import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
+
+/** A folder's state in the mirror. */
+export interface CachedFolder {
+  path: string;
+  delimiter: string;
+  specialUse?: SpecialUse;
+  uidValidity?: string;
+  uidNext?: number;
+  highestModseq?: string;
+  messages?: number;
+  unseen?: number;
+  /** Every summary with a UID at or above this is stored; undefined until the first chunk. */
+  syncedFrom?: number;
+  /** The user opened it: it is mirrored whole. */
+  mirrored: boolean;
+}
+
+export interface FlagUpdate {
+  uid: number;
+  flags: MessageFlags;
+  keywords?: string[];
+  modseq?: string;
+}
+
+export interface CacheOptions {
+  log: MailLog;
+  /** Bodies kept at most, in bytes; the least recently read go first. 0 keeps none. */
+  maxBodyBytes: number;
+}
+
+interface FolderRow {
+  path: string;
+  delimiter: string;
+  special_use: string | null;
+  uid_validity: string | null;
+  uid_next: number | null;
+  highest_modseq: string | null;
+  messages: number | null;
+  unseen: number | null;
+  synced_from: number | null;
+  mirrored: number;
+}
+
+export class MailCache {
+  private readonly db: Database;
+  private readonly insertMessage: Statement;
+  private maxBodyBytes: number;
+  /** Set when an older file was set aside at open: sync starts from nothing. */
+  readonly setAside: string | undefined;
+
+  constructor(file: string, options: CacheOptions) {
+    const opened = openCacheDatabase(file, options.log);
+    this.db = opened.db;
+    this.setAside = opened.setAside;
+    this.maxBodyBytes = options.maxBodyBytes;
+    this.insertMessage = this.db.prepare(
+      `INSERT OR REPLACE INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`,
+    );
+  }
+
+  /** Runs `work` in one transaction: all of it is stored, or none. */
+  transaction<T>(work: () => T): T {
+    if (this.db.inTransaction) return work();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  // Folders
+
+  folders(): CachedFolder[] {
+    return (this.db.all('SELECT * FROM folder ORDER BY path') as unknown as FolderRow[]).map(toFolder);
+  }
+
+  folder(path: string): CachedFolder | undefined {
+    const row = this.db.get('SELECT * FROM folder WHERE path = ?', path) as unknown as FolderRow | null;
+    return row ? toFolder(row) : undefined;
+  }
+
+  /** Creates the folder or updates the fields given; leaves the others as they are. */
+  saveFolder(folder: Partial<CachedFolder> & { path: string }): void {
+    this.db.run('INSERT OR IGNORE INTO folder (path, delimiter) VALUES (?, ?)', [folder.path, folder.delimiter ?? '']);
+    const columns: [keyof CachedFolder, string, (v: never) => string | number | null][] = [
+      ['delimiter', 'delimiter', (v: string) => v],
+      ['specialUse', 'special_use', (v: string | undefined) => v ?? null],
+      ['uidValidity', 'uid_validity', (v: string | undefined) => v ?? null],
+      ['uidNext', 'uid_next', (v: number | undefined) => v ?? null],
+      ['highestModseq', 'highest_modseq', (v: string | undefined) => v ?? null],
+      ['messages', 'messages', (v: number | undefined) => v ?? null],
+      ['unseen', 'unseen', (v: number | undefined) => v ?? null],
+      ['syncedFrom', 'synced_from', (v: number | undefined) => v ?? null],
+      ['mirrored', 'mirrored', (v: boolean) => (v ? 1 : 0)],
+    ];
+    const set = columns.filter(([key]) => key in folder);
+    if (!set.length) return;
+    this.db.run(`UPDATE folder SET ${set.map(([, column]) => `${column} = ?`).join(', ')} WHERE path = ?`, [
+      ...set.map(([key, , value]) => value(folder[key] as never)),
+      folder.path,
+    ]);
+  }
+
+  /** Folders the server no longer lists: their rows, summaries and bodies go. */
+  removeFolders(paths: readonly string[]): void {
+    this.transaction(() => {
+      for (const path of paths) {
+        this.dropMessages(path);
+        this.db.run('DELETE FROM folder WHERE path = ?', path);
+      }
+    });
+  }
+
+  /** UIDVALIDITY changed (RFC 3501 2.3.1.1): every UID of the folder is void; its markers reset. */
+  resetFolder(path: string, uidValidity: string): void {
+    this.transaction(() => {
+      this.dropMessages(path);
+      this.saveFolder({ path, uidValidity, uidNext: undefined, highestModseq: undefined, syncedFrom: undefined });
+    });
+  }
+
+  private dropMessages(path: string): void {
+    this.db.run('DELETE FROM message WHERE folder = ?', path);
+    this.db.run('DELETE FROM body WHERE folder = ?', path);
+  }
+
+  // Summaries
+
+  /** Stores (or replaces) summaries, all in one transaction. */
+  putMessages(path: string, messages: readonly CachedMessage[]): void {
+    this.transaction(() => {
+      for (const message of messages) {
+        this.insertMessage.run([path, ...toRowValues(message)]);
+      }
+    });
+  }
+
+  /** Applies flag changes to stored messages; UIDs not stored are left alone (their summaries come with sync). */
+  setFlags(path: string, updates: readonly FlagUpdate[]): number {
+    let changed = 0;
+    this.transaction(() => {
+      for (const u of updates) {
+        changed += this.db.run('UPDATE message SET flags = ?, keywords = ?, modseq = COALESCE(?, modseq) WHERE folder = ? AND uid = ?', [
+          flagBits(u.flags),
+          u.keywords?.length ? u.keywords.join(' ') : null,
+          u.modseq ?? null,
+          path,
+          u.uid,
+        ]).changes;
+      }
+    });
+    return changed;
+  }
+
+  /** Messages expunged on the server (EXPUNGE, VANISHED): their summaries and bodies go. */
+  removeMessages(path: string, uids: readonly number[]): number {
+    let removed = 0;
+    this.transaction(() => {
+      for (const uid of uids) {
+        removed += this.db.run('DELETE FROM message WHERE folder = ? AND uid = ?', [path, uid]).changes;
+        this.db.run('DELETE FROM body WHERE folder = ? AND uid = ?', [path, uid]);
+      }
+    });
+    return removed;
+  }
+
+  /** Removes the stored UIDs in [from, to] that are not in `present`: for a UID SEARCH of what remains. */
+  removeMissing(path: string, from: number, to: number, present: ReadonlySet<number>): number[] {
+    const gone = this.uids(path, from, to).filter((uid) => !present.has(uid));
+    this.removeMessages(path, gone);
+    return gone;
+  }
+
+  /** Newest first: the `limit` messages below `belowUid` (or the newest when omitted). */
+  page(path: string, limit: number, belowUid?: number): CachedMessage[] {
+    const uidValidity = this.folder(path)?.uidValidity ?? '';
+    const rows = this.db.all(
+      'SELECT * FROM message WHERE folder = ? AND uid < ? ORDER BY uid DESC LIMIT ?',
+      [path, belowUid ?? Number.MAX_SAFE_INTEGER, limit],
+    ) as unknown as MessageRow[];
+    return rows.map((row) => fromRow(row, path, uidValidity));
+  }
+
+  message(path: string, uid: number): CachedMessage | undefined {
+    const row = this.db.get('SELECT * FROM message WHERE folder = ? AND uid = ?', [path, uid]) as unknown as MessageRow | null;
+    return row ? fromRow(row, path, this.folder(path)?.uidValidity ?? '') : undefined;
+  }
+
+  /** Stored UIDs in [from, to], ascending. */
+  uids(path: string, from = 1, to = Number.MAX_SAFE_INTEGER): number[] {
+    return (this.db.all('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? ORDER BY uid', [path, from, to]) as { uid: number }[]).map(
+      (r) => r.uid,
+    );
+  }
+
+  /** How many stored messages lie below `uid`: what "Load older" still has. */
+  countBelow(path: string, uid: number): number {
+    return Number((this.db.get('SELECT count(*) AS n FROM message WHERE folder = ? AND uid < ?', [path, uid]) as { n: number }).n);
+  }
+
+  /** Counts from the mirror (RFC 3501 6.3.10: no STATUS on the selected folder). */
+  counts(path: string): { messages: number; unseen: number } {
+    const row = this.db.get(
+      'SELECT count(*) AS messages, (SELECT count(*) FROM message WHERE folder = ?1 AND flags & 1 = 0) AS unseen FROM message WHERE folder = ?1',
+      [path],
+    ) as { messages: number; unseen: number };
+    return { messages: Number(row.messages), unseen: Number(row.unseen) };
+  }
+
+  highestUid(path: string): number | undefined {
+    const row = this.db.get('SELECT max(uid) AS uid FROM message WHERE folder = ?', path) as { uid: number | null };
+    return row.uid ?? undefined;
+  }
+
+  // Bodies
+
+  /** A body that was read before, marked as read now (it goes last when space is needed). */
+  body<T>(path: string, uid: number): T | undefined {
+    const row = this.db.get('SELECT content FROM body WHERE folder = ? AND uid = ?', [path, uid]) as { content: string } | null;
+    if (!row) return undefined;
+    this.db.run('UPDATE body SET last_read = ? WHERE folder = ? AND uid = ?', [Date.now(), path, uid]);
+    return JSON.parse(row.content) as T;
+  }
+
+  /** Keeps a body that was shown; the least recently read bodies go when the limit is passed. */
+  putBody(path: string, uid: number, value: unknown): void {
+    const content = JSON.stringify(value);
+    if (!this.maxBodyBytes || content.length > this.maxBodyBytes) return;
+    this.transaction(() => {
+      this.db.run('INSERT OR REPLACE INTO body (folder, uid, content, bytes, last_read) VALUES (?, ?, ?, ?, ?)', [path, uid, content, content.length, Date.now()]);
+      this.evictBodies();
+    });
+  }
+
+  setMaxBodyBytes(bytes: number): void {
+    this.maxBodyBytes = bytes;
+    this.transaction(() => this.evictBodies());
+  }
+
+  bodyBytes(): number {
+    return Number((this.db.get('SELECT COALESCE(sum(bytes), 0) AS n FROM body') as { n: number }).n);
+  }
+
+  private evictBodies(): void {
+    let total = this.bodyBytes();
+    if (total <= this.maxBodyBytes) return;
+    const rows = this.db.all('SELECT folder, uid, bytes FROM body ORDER BY last_read, folder, uid') as { folder: string; uid: number; bytes: number }[];
+    for (const row of rows) {
+      if (total <= this.maxBodyBytes) break;
+      this.db.run('DELETE FROM body WHERE folder = ? AND uid = ?', [row.folder, row.uid]);
+      total -= row.bytes;
+    }
+  }
+
+  /** Mailroom: Clear Cache. */
+  clear(): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM body; DELETE FROM message; DELETE FROM folder;');
+    });
+    this.db.exec('VACUUM');
+  }
+
+  close(): void {
+    if (!this.db.isOpen) return;
+    this.insertMessage.finalize();
+    this.db.close();
+  }
+}
+
+function toFolder(row: FolderRow): CachedFolder {
+  return {
+    path: row.path,
+    delimiter: row.delimiter,
+    specialUse: (row.special_use ?? undefined) as SpecialUse | undefined,
+    uidValidity: row.uid_validity ?? undefined,
+    uidNext: row.uid_next ?? undefined,
+    highestModseq: row.highest_modseq ?? undefined,
+    messages: row.messages ?? undefined,
+    unseen: row.unseen ?? undefined,
+    syncedFrom: row.synced_from ?? undefined,
+    mirrored: row.mirrored === 1,
+  };
+}

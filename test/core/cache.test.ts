@@ -1,0 +1,201 @@
+/**
+ * The mirror's SQLite store on its own (no server): what goes in comes out exactly, changes are
+ * all-or-nothing, bodies stay within their budget, and a file that cannot be used is set aside and
+ * rebuilt instead of crashing or showing a wrong tree.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Database } from 'node-sqlite3-wasm';
+import { MailCache } from '../../src/core/cache/mailCache';
+import type { CachedMessage } from '../../src/core/cache/rows';
+import { SCHEMA_VERSION } from '../../src/core/cache/schema';
+import type { MailLog } from '../../src/core/log';
+
+function message(uid: number, over: Partial<CachedMessage> = {}): CachedMessage {
+  return {
+    uid,
+    uidValidity: '7',
+    folder: 'INBOX',
+    subject: `Message ${uid}`,
+    from: { name: 'Zoë Ä', address: `z${uid}@example.com` },
+    to: [{ address: 'me@example.com' }],
+    cc: [],
+    date: new Date(Date.UTC(2026, 0, 1, 0, 0, uid)).toISOString(),
+    flags: { seen: uid % 2 === 0, flagged: uid % 3 === 0, answered: false, deleted: false, draft: false },
+    hasAttachment: uid % 5 === 0,
+    size: 1000 + uid,
+    messageId: `<${uid}@example.com>`,
+    ...over,
+  };
+}
+
+describe('The mirror store', () => {
+  let dir: string;
+  let file: string;
+  let cache: MailCache | undefined;
+  const lines: string[] = [];
+  const log: MailLog = { trace() {}, debug() {}, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const open = (maxBodyBytes = 1_000_000) => (cache = new MailCache(file, { log, maxBodyBytes }));
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-cache-'));
+    file = path.join(dir, 'account.sqlite');
+    lines.length = 0;
+  });
+  afterEach(() => {
+    cache?.close();
+    cache = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives back every field of a summary as it was stored, after a restart', () => {
+    const full = message(42, {
+      keywords: ['$Forwarded', 'work'],
+      modseq: '18446744073709551',
+      internalDate: '2026-01-02T03:04:05.000Z',
+      inReplyTo: '<41@example.com>',
+      references: ['<40@example.com>', '<41@example.com>'],
+      listId: '<vscode.microsoft.github.com>',
+      githubReason: 'review_requested',
+      preview: 'First line…',
+      cc: [{ name: 'Ann', address: 'ann@example.com' }],
+    });
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', [full]);
+    cache!.close();
+    open();
+    assert.deepEqual(cache!.message('INBOX', 42), full);
+  });
+
+  it('pages newest first, says how many older remain, and counts unread from the mirror', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', Array.from({ length: 120 }, (_, i) => message(i + 1)));
+    const first = cache!.page('INBOX', 50);
+    assert.deepEqual(first.map((m) => m.uid), Array.from({ length: 50 }, (_, i) => 120 - i));
+    const oldest = first[first.length - 1].uid;
+    assert.equal(cache!.countBelow('INBOX', oldest), 70);
+    assert.deepEqual(cache!.page('INBOX', 50, oldest).map((m) => m.uid)[0], 70);
+    // Odd UIDs are unread.
+    assert.deepEqual(cache!.counts('INBOX'), { messages: 120, unseen: 60 });
+    assert.equal(cache!.highestUid('INBOX'), 120);
+  });
+
+  it('applies flag changes and expunges, and removes only what a search no longer finds', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', [1, 2, 3, 4, 5].map((uid) => message(uid)));
+    const unread = { seen: false, flagged: false, answered: false, deleted: false, draft: false };
+    assert.equal(cache!.setFlags('INBOX', [{ uid: 2, flags: unread, modseq: '9' }, { uid: 99, flags: unread }]), 1);
+    assert.equal(cache!.message('INBOX', 2)?.flags.seen, false);
+    assert.equal(cache!.message('INBOX', 2)?.modseq, '9');
+    assert.equal(cache!.removeMessages('INBOX', [3]), 1);
+    assert.deepEqual(cache!.removeMissing('INBOX', 2, 5, new Set([2, 5])), [4]);
+    assert.deepEqual(cache!.uids('INBOX'), [1, 2, 5]);
+  });
+
+  it('stores a change and its marker together or not at all', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7', highestModseq: '10' });
+    cache!.putMessages('INBOX', [message(1)]);
+    assert.throws(() =>
+      cache!.transaction(() => {
+        cache!.setFlags('INBOX', [{ uid: 1, flags: { ...message(1).flags, flagged: true } }]);
+        cache!.saveFolder({ path: 'INBOX', highestModseq: '11' });
+        throw new Error('the link dropped');
+      }),
+    );
+    assert.equal(cache!.folder('INBOX')?.highestModseq, '10');
+    assert.equal(cache!.message('INBOX', 1)?.flags.flagged, false);
+  });
+
+  it('drops a folder\'s messages and bodies when its UIDVALIDITY changes', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7', uidNext: 3, highestModseq: '5', syncedFrom: 1, mirrored: true });
+    cache!.putMessages('INBOX', [message(1), message(2)]);
+    cache!.putBody('INBOX', 1, { text: 'hello' });
+    cache!.resetFolder('INBOX', '8');
+    assert.deepEqual(cache!.uids('INBOX'), []);
+    assert.equal(cache!.body('INBOX', 1), undefined);
+    const folder = cache!.folder('INBOX')!;
+    assert.equal(folder.uidValidity, '8');
+    assert.equal(folder.highestModseq, undefined);
+    assert.equal(folder.syncedFrom, undefined);
+    assert.equal(folder.mirrored, true, 'still mirrored: sync starts again');
+  });
+
+  it('keeps read bodies within the budget, least recently read first, and none with a budget of 0', () => {
+    const body = (n: number) => ({ text: String(n).repeat(90) }); // about 100 bytes as JSON
+    open(350).saveFolder({ path: 'INBOX' });
+    cache!.putBody('INBOX', 1, body(1));
+    cache!.putBody('INBOX', 2, body(2));
+    cache!.putBody('INBOX', 3, body(3));
+    assert.deepEqual(cache!.body('INBOX', 1), body(1)); // read again: now the most recent
+    cache!.putBody('INBOX', 4, body(4));
+    assert.equal(cache!.body('INBOX', 2), undefined, 'the least recently read went');
+    assert.ok(cache!.body('INBOX', 1) && cache!.body('INBOX', 3) && cache!.body('INBOX', 4));
+    assert.ok(cache!.bodyBytes() <= 350);
+    cache!.setMaxBodyBytes(0);
+    assert.equal(cache!.bodyBytes(), 0);
+    cache!.putBody('INBOX', 5, body(5));
+    assert.equal(cache!.body('INBOX', 5), undefined);
+  });
+
+  it('empties everything on Clear Cache', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', [message(1)]);
+    cache!.putBody('INBOX', 1, { text: 'x' });
+    cache!.clear();
+    assert.deepEqual(cache!.folders(), []);
+    assert.equal(cache!.bodyBytes(), 0);
+  });
+
+  it('sets a damaged file aside, says so once in the log, and starts empty', () => {
+    fs.writeFileSync(file, Buffer.alloc(8192, 0x5a));
+    open();
+    assert.equal(cache!.setAside, 'is damaged');
+    assert.deepEqual(cache!.folders(), []);
+    const aside = fs.readdirSync(dir).filter((f) => f.endsWith('.aside'));
+    assert.equal(aside.length, 1, 'the damaged file is kept beside');
+    assert.equal(lines.filter((l) => /set aside/.test(l)).length, 1);
+    cache!.saveFolder({ path: 'INBOX' });
+    assert.equal(cache!.folders().length, 1);
+  });
+
+  it('sets aside a file written by a newer Mailroom instead of downgrading it', () => {
+    const newer = new Database(file);
+    newer.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 5}; CREATE TABLE future (x)`);
+    newer.close();
+    open();
+    assert.match(cache!.setAside ?? '', /newer Mailroom/);
+    assert.deepEqual(cache!.folders(), []);
+  });
+
+  it('migrates a new file to the current schema version', () => {
+    open().close();
+    const db = new Database(file);
+    assert.equal((db.get('PRAGMA user_version') as { user_version: number }).user_version, SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('clears a lock left behind by a process that ended long ago', () => {
+    open().saveFolder({ path: 'INBOX' });
+    cache!.close();
+    const lock = `${file}.lock`;
+    fs.mkdirSync(lock);
+    const old = new Date(Date.now() - 10 * 60_000);
+    fs.utimesSync(lock, old, old);
+    open();
+    assert.equal(cache!.setAside, undefined);
+    assert.equal(cache!.folders().length, 1, 'the cache was kept');
+  });
+
+  it('sets aside a file still locked after waiting, rather than hanging', function () {
+    this.timeout(15_000);
+    open().saveFolder({ path: 'INBOX' });
+    cache!.close();
+    fs.mkdirSync(`${file}.lock`);
+    open();
+    assert.equal(cache!.setAside, 'is locked by another process');
+    cache!.saveFolder({ path: 'Sent' });
+    assert.deepEqual(cache!.folders().map((f) => f.path), ['Sent']);
+  });
+});
