@@ -1,8 +1,10 @@
 /**
  * Builds the folder hierarchy from a LIST response (RFC 3501 6.3.8) using each folder's own
  * delimiter, and orders it the way mail clients do: special-use folders (RFC 6154) first.
+ * Servers that mark no special folders get theirs recognised by name (specialUseNames.ts).
  */
 import type { ListResponse } from 'imapflow';
+import { specialUseByName } from './specialUseNames';
 import type { FolderInfo, SpecialUse } from './types';
 
 const SPECIAL_USE: Record<string, SpecialUse> = {
@@ -19,17 +21,21 @@ const SPECIAL_USE: Record<string, SpecialUse> = {
 /** The order of special folders at the top of an account. */
 export const SPECIAL_USE_ORDER: readonly SpecialUse[] = ['inbox', 'drafts', 'sent', 'archive', 'junk', 'trash', 'flagged', 'all'];
 
+/** A user's choice for one folder, by path: a role, or `none` to show it as an ordinary folder. */
+export type SpecialUseOverrides = Readonly<Record<string, SpecialUse | 'none'>>;
+
 export function buildFolderTree(list: readonly ListResponse[]): FolderInfo[] {
   const byPath = new Map<string, FolderInfo>();
   const roots: FolderInfo[] = [];
   const sorted = [...list].sort((a, b) => depth(a) - depth(b));
+  const guessed = guessByName(list);
   for (const entry of sorted) {
     const folder: FolderInfo = {
       path: entry.path,
       name: entry.path.toUpperCase() === 'INBOX' ? 'Inbox' : entry.name,
       delimiter: entry.delimiter ?? '',
-      specialUse: entry.path.toUpperCase() === 'INBOX' ? 'inbox' : entry.specialUse ? SPECIAL_USE[entry.specialUse] : undefined,
-      selectable: !entry.flags.has('\\Noselect') && !entry.flags.has('\\NonExistent'),
+      specialUse: entry.path.toUpperCase() === 'INBOX' ? 'inbox' : (markedUse(entry) ?? guessed.get(entry.path)),
+      selectable: isSelectable(entry),
       children: [],
     };
     byPath.set(entry.path, folder);
@@ -38,6 +44,78 @@ export function buildFolderTree(list: readonly ListResponse[]): FolderInfo[] {
   }
   sortFolders(roots);
   return roots;
+}
+
+/**
+ * The role the server marks a folder with (RFC 6154 attribute, or XLIST). imapflow also fills
+ * `specialUse` from names it knows; those guesses are set aside for ours, which keep to one
+ * folder per role at the top of the hierarchy.
+ */
+function markedUse(entry: ListResponse): SpecialUse | undefined {
+  if (entry.specialUse && entry.specialUseSource !== 'name' && (entry.specialUseSource as string) !== 'name-guess') {
+    return SPECIAL_USE[entry.specialUse];
+  }
+  const flag = [...entry.flags].find((f) => f !== '\\Inbox' && SPECIAL_USE[f]);
+  return flag ? SPECIAL_USE[flag] : undefined;
+}
+
+/**
+ * Roles no folder is marked with, guessed from names: one folder per role, the best-placed and
+ * best-named one. A folder the server marks keeps its role, and a role some folder is marked
+ * with is never guessed for another.
+ */
+function guessByName(list: readonly ListResponse[]): Map<string, SpecialUse> {
+  const marked = new Set(list.map(markedUse).filter((use) => use !== undefined));
+  const best = new Map<SpecialUse, { path: string; score: number }>();
+  for (const entry of list) {
+    if (markedUse(entry) || !isSelectable(entry) || entry.path.toUpperCase() === 'INBOX') {
+      continue;
+    }
+    const match = specialUseByName(entry.delimiter ? entry.path.split(entry.delimiter) : [entry.path]);
+    if (!match || marked.has(match.role)) {
+      continue;
+    }
+    const current = best.get(match.role);
+    if (!current || match.score < current.score || (match.score === current.score && entry.path < current.path)) {
+      best.set(match.role, { path: entry.path, score: match.score });
+    }
+  }
+  return new Map([...best].map(([role, { path }]) => [path, role]));
+}
+
+function isSelectable(entry: ListResponse): boolean {
+  return !entry.flags.has('\\Noselect') && !entry.flags.has('\\NonExistent');
+}
+
+/**
+ * Applies the user's choice of roles to a folder tree, returning a new tree. A folder given a
+ * role takes it from any other folder that had it (two Sent folders would be a puzzle), unless
+ * the user gave that one the role too. INBOX stays the inbox (RFC 3501 5.1).
+ */
+export function applySpecialUseOverrides(tree: readonly FolderInfo[], overrides: SpecialUseOverrides): FolderInfo[] {
+  const isInbox = (f: FolderInfo) => f.path.toUpperCase() === 'INBOX';
+  const chosen = (f: FolderInfo) => (isInbox(f) ? undefined : overrides[f.path]);
+  const claimed = new Set(Object.entries(overrides).filter(([path]) => path.toUpperCase() !== 'INBOX').map(([, use]) => use));
+  const copy = (folders: readonly FolderInfo[]): FolderInfo[] =>
+    folders.map((f) => {
+      const choice = chosen(f);
+      let specialUse = f.specialUse;
+      if (choice !== undefined) {
+        specialUse = choice === 'none' ? undefined : choice;
+      } else if (specialUse && !isInbox(f) && claimed.has(specialUse)) {
+        specialUse = undefined;
+      }
+      const folder: FolderInfo = { ...f, children: copy(f.children) };
+      if (specialUse) {
+        folder.specialUse = specialUse;
+      } else {
+        delete folder.specialUse;
+      }
+      return folder;
+    });
+  const result = copy(tree);
+  sortFolders(result);
+  return result;
 }
 
 /** Parents missing from LIST (RFC 3501 allows that) are made up as non-selectable containers. */

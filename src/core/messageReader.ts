@@ -16,8 +16,20 @@ export interface ReadMessage {
   inlineImages: Record<string, string>;
 }
 
-interface Leaf {
+/**
+ * One part to fetch, with the two sections that hold it (RFC 3501 6.4.5). Inside a multipart the
+ * part's own header is `n.MIME` and its body `n`. The body of a message that is not multipart (the
+ * top-level message, or one encapsulated in a message/rfc822 part `n`) has no MIME header of its
+ * own: its Content-Type sits in the message header, so the sections are `HEADER`/`TEXT` or
+ * `n.HEADER`/`n.TEXT`. Asking for `1.MIME` there would get the wrong header.
+ */
+export interface Leaf {
+  /** Part number as RFC 3501 counts it: `1` for the body of a single-part message. */
   part: string;
+  /** Section holding the header that describes this part (Content-Type, transfer encoding). */
+  header: string;
+  /** Section holding the part's content, still transfer-encoded. */
+  body: string;
   node: MessageStructureObject;
 }
 
@@ -55,7 +67,12 @@ export async function readMessage(client: ImapFlow, folder: string, uid: number)
   if (!whole || !whole.source) {
     throw new MailError({ code: 'protocol', message: 'This message is no longer on the server: another client moved or deleted it.' });
   }
-  return parseMessageForDisplay(whole.source, { uid, folder });
+  const parsed = await parseMessageForDisplay(whole.source, { uid, folder });
+  if (plan) {
+    // `readAttachment` finds attachment N through the structure, so the list must come from it too.
+    parsed.content.attachments = plan.attachments.map((leaf, index) => attachmentInfo(leaf, index));
+  }
+  return parsed;
 }
 
 async function readPlanned(
@@ -67,25 +84,19 @@ async function readPlanned(
 ): Promise<ReadMessage> {
   const inline = plan.inline.filter((leaf) => (leaf.node.size ?? 0) <= MAX_INLINE_IMAGE);
   const wanted = [...plan.body, ...inline];
-  const fetched = await client.fetchOne(String(uid), { uid: true, bodyParts: wanted.flatMap((leaf) => [mimeSection(leaf.part), leaf.part]) }, { uid: true });
+  const fetched = await client.fetchOne(String(uid), { uid: true, bodyParts: wanted.flatMap(sectionsOf) }, { uid: true });
   if (!fetched) {
     throw new MailError({ code: 'protocol', message: 'This message is no longer on the server: another client moved or deleted it.' });
   }
-  const section = (key: string) => sectionOf(fetched, key);
 
-  const texts: string[] = [];
-  const htmls: string[] = [];
+  const bodies: { text?: string; html?: string }[] = [];
   for (const leaf of plan.body) {
-    const decoded = await decodePart(section(mimeSection(leaf.part)), section(leaf.part));
-    if (decoded.html !== undefined) {
-      htmls.push(decoded.html);
-    } else if (decoded.text !== undefined) {
-      texts.push(decoded.text);
-    }
+    const decoded = await decodePart(sectionOf(fetched, leaf.header), sectionOf(fetched, leaf.body));
+    bodies.push({ text: decoded.text, html: decoded.html });
   }
   const inlineImages: Record<string, string> = {};
   for (const leaf of inline) {
-    const decoded = await decodePart(section(mimeSection(leaf.part)), section(leaf.part));
+    const decoded = await decodePart(sectionOf(fetched, leaf.header), sectionOf(fetched, leaf.body));
     const id = stripAngles(leaf.node.id);
     if (id && decoded.content.length) {
       inlineImages[id] = `data:${leaf.node.type};base64,${Buffer.from(decoded.content).toString('base64')}`;
@@ -100,8 +111,7 @@ async function readPlanned(
     cc: addresses(envelope.cc),
     replyTo: addresses(envelope.replyTo),
     date: envelope.date ? new Date(envelope.date).toISOString() : undefined,
-    html: htmls.length ? htmls.join('<hr>') : undefined,
-    text: htmls.length ? undefined : texts.join('\n\n'),
+    ...joinBodies(bodies),
     attachments: plan.attachments.map((leaf, index) => attachmentInfo(leaf, index)),
   };
   return { content, inlineImages };
@@ -122,41 +132,82 @@ export async function readAttachment(client: ImapFlow, uid: number, index: numbe
     }
     return { filename: found.filename, content: found.content };
   }
-  const fetched = await client.fetchOne(String(uid), { uid: true, bodyParts: [mimeSection(leaf.part), leaf.part] }, { uid: true });
-  if (!fetched) {
-    throw new MailError({ code: 'protocol', message: 'That attachment could not be downloaded.' });
+  const fetched = await client.fetchOne(String(uid), { uid: true, bodyParts: sectionsOf(leaf) }, { uid: true });
+  if (!fetched || !hasSection(fetched, leaf.header) || !hasSection(fetched, leaf.body)) {
+    throw new MailError({ code: 'protocol', message: 'That attachment could not be downloaded: the server did not send it. Try again.' });
   }
-  const get = (key: string) => sectionOf(fetched, key);
-  const decoded = await decodePart(get(mimeSection(leaf.part)), get(leaf.part));
+  const decoded = await decodePart(sectionOf(fetched, leaf.header), sectionOf(fetched, leaf.body));
   return { filename: attachmentInfo(leaf, index).filename, content: decoded.content };
 }
 
-/** Chooses what to show: the richest alternative (RFC 2046 5.1.4), inline images, and the rest as attachments. */
+/**
+ * Chooses what to show: the richest alternative (RFC 2046 5.1.4), inline images, and the rest as
+ * attachments. Part numbers are counted here from the structure rather than taken from imapflow,
+ * which gives the body of an encapsulated single-part message its wrapper's number.
+ */
 export function planParts(root: MessageStructureObject): PartPlan {
   const plan: PartPlan = { body: [], inline: [], attachments: [] };
-  visit(root, root.childNodes?.length ? '' : '1', plan);
+  visitMessage(root, '', { plan, report: false });
   return plan;
 }
 
-function visit(node: MessageStructureObject, fallbackPart: string, plan: PartPlan): void {
-  const type = node.type.toLowerCase();
-  if (node.childNodes?.length) {
-    if (type === 'multipart/alternative') {
-      const best = chooseAlternative(node.childNodes);
-      if (best) {
-        visit(best, best.part ?? fallbackPart, plan);
-      }
-      return;
-    }
-    for (const child of node.childNodes) {
-      visit(child, child.part ?? fallbackPart, plan);
-    }
+interface Walk {
+  plan: PartPlan;
+  /** Inside a multipart/report (RFC 6522), where an enclosed message is evidence, not content. */
+  report: boolean;
+}
+
+/** The body structure of a whole message: the top-level one (`prefix` empty) or one in message/rfc822 part `prefix`. */
+function visitMessage(node: MessageStructureObject, prefix: string, walk: Walk): void {
+  if (node.childNodes?.length && isMultipart(node)) {
+    // The multipart body of message/rfc822 part n is numbered n; its children n.1, n.2 (RFC 3501 6.4.5).
+    visitMultipart(node, prefix, walk);
     return;
   }
-  const leaf: Leaf = { part: node.part ?? fallbackPart, node };
+  // A message that is not multipart has exactly one part, numbered 1, described by the message header.
+  const leaf: Leaf = {
+    part: prefix ? `${prefix}.1` : '1',
+    header: prefix ? `${prefix}.HEADER` : 'HEADER',
+    body: prefix ? `${prefix}.TEXT` : 'TEXT',
+    node,
+  };
+  visitLeaf(leaf, walk);
+}
+
+function visitMultipart(node: MessageStructureObject, number: string, walk: Walk): void {
+  const children = node.childNodes ?? [];
+  const partOf = (child: MessageStructureObject) => {
+    const n = children.indexOf(child) + 1;
+    return number ? `${number}.${n}` : String(n);
+  };
+  const inner: Walk = { ...walk, report: walk.report || node.type.toLowerCase() === 'multipart/report' };
+  const chosen = node.type.toLowerCase() === 'multipart/alternative' ? [chooseAlternative(children)].filter(isDefined) : children;
+  for (const child of chosen) {
+    const part = partOf(child);
+    if (child.childNodes?.length && isMultipart(child)) {
+      visitMultipart(child, part, inner);
+    } else {
+      visitLeaf({ part, header: `${part}.MIME`, body: part, node: child }, inner);
+    }
+  }
+}
+
+function visitLeaf(leaf: Leaf, walk: Walk): void {
+  const { node, part } = leaf;
+  const { plan } = walk;
+  const type = node.type.toLowerCase();
   const disposition = node.disposition?.toLowerCase();
   const named = Boolean(node.dispositionParameters?.filename || node.parameters?.name);
-  if (disposition === 'attachment' || type === 'message/rfc822') {
+  if (type === 'message/rfc822') {
+    // Like the full parse (postal-mime): a forwarded message not marked as an attachment is shown
+    // in the body; one marked so, or a bounced message inside a report, is a downloadable .eml.
+    const enclosed = node.childNodes?.[0];
+    if (enclosed && disposition !== 'attachment' && !walk.report) {
+      visitMessage(enclosed, part, walk);
+    } else {
+      plan.attachments.push(leaf);
+    }
+  } else if (disposition === 'attachment') {
     plan.attachments.push(leaf);
   } else if ((type === 'text/html' || type === 'text/plain') && !(named && disposition !== 'inline')) {
     plan.body.push(leaf);
@@ -170,22 +221,54 @@ function visit(node: MessageStructureObject, fallbackPart: string, plan: PartPla
   }
 }
 
+function isMultipart(node: MessageStructureObject): boolean {
+  return node.type.toLowerCase().startsWith('multipart/');
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
 function chooseAlternative(children: MessageStructureObject[]): MessageStructureObject | undefined {
   const hasHtml = (n: MessageStructureObject): boolean => n.type.toLowerCase() === 'text/html' || Boolean(n.childNodes?.some(hasHtml));
   return children.find(hasHtml) ?? children.find((n) => n.type.toLowerCase() === 'text/plain') ?? children[children.length - 1];
 }
 
-/** imapflow files BODY[HEADER] under `headers` and other sections under `bodyParts`, keyed in lower case. */
-function sectionOf(fetched: FetchMessageObject, key: string): Buffer {
-  if (key === 'HEADER') {
-    return fetched.headers ?? Buffer.alloc(0);
-  }
-  return fetched.bodyParts?.get(key.toLowerCase()) ?? fetched.bodyParts?.get(key) ?? Buffer.alloc(0);
+function sectionsOf(leaf: Leaf): string[] {
+  return [leaf.header, leaf.body];
 }
 
-/** The MIME header of a part; for a single-part message that is the message header (RFC 3501 6.4.5). */
-function mimeSection(part: string): string {
-  return part === '1' ? 'HEADER' : `${part}.MIME`;
+function hasSection(fetched: FetchMessageObject, key: string): boolean {
+  return key === 'HEADER' ? fetched.headers !== undefined : fetched.bodyParts?.has(key.toLowerCase()) === true;
+}
+
+/**
+ * imapflow files BODY[HEADER] under `headers` and other sections under `bodyParts`, keyed in lower
+ * case. A section the server did not send is an error, not an empty part: the caller then reads
+ * the whole message instead of showing "no text".
+ */
+function sectionOf(fetched: FetchMessageObject, key: string): Buffer {
+  const value = key === 'HEADER' ? fetched.headers : fetched.bodyParts?.get(key.toLowerCase());
+  if (value === undefined) {
+    throw new Error(`the server sent no BODY[${key}]`);
+  }
+  return value;
+}
+
+/**
+ * Text and HTML parts shown one after another (a note, then a forwarded message). With any HTML,
+ * the plain parts are escaped into it so that none is dropped.
+ */
+function joinBodies(bodies: { text?: string; html?: string }[]): { text?: string; html?: string } {
+  if (!bodies.some((b) => b.html !== undefined)) {
+    return { text: bodies.map((b) => b.text ?? '').join('\n\n') };
+  }
+  const html = bodies.map((b) => b.html ?? `<pre style="white-space: pre-wrap">${escapeHtml(b.text ?? '')}</pre>`);
+  return { html: html.join('<hr>') };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
 function attachmentInfo(leaf: Leaf, index: number): AttachmentInfo {

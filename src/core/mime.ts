@@ -121,7 +121,11 @@ export async function decodePart(mimeHeaders: Uint8Array | string, body: Uint8Ar
     const asBlob = withoutFields(fields, ['content-type']);
     asBlob.push(`Content-Type: application/octet-stream${params}`);
     const blob = (await PostalMime.parse(glue(asBlob, body))).attachments[0];
-    const content = blob ? attachmentBytes(blob) : new Uint8Array(0);
+    // 7bit, 8bit and binary (RFC 2045 6.2) encode nothing: the bytes are the content as sent,
+    // CRLFs included (a forwarded .eml must come out as it went in; the parser turns them into LF).
+    const encoding = (fieldValue(fields, 'content-transfer-encoding') ?? '7bit').toLowerCase();
+    const identity = ['7bit', '8bit', 'binary'].includes(encoding);
+    const content = identity ? body : blob ? attachmentBytes(blob) : new Uint8Array(0);
     const decoded: DecodedPart = { mimeType, content };
     if (blob?.filename) {
       decoded.filename = blob.filename;

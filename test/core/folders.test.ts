@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { AccountSession } from '../../src/core/accountSession';
+import { ImapFlow } from 'imapflow';
 import { flattenFolders } from '../../src/core/folders';
 import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
@@ -98,5 +99,49 @@ describe('folders and pages', function () {
     await session.setFlag('INBOX', uid, '\\Flagged', false);
     await session.catchUpFolder('INBOX');
     assert.equal(session.loadedMessages('INBOX')!.messages[0].flags.flagged, false);
+  });
+});
+
+describe('special folders on a server that marks none', function () {
+  this.timeout(60_000);
+  let server: DovecotServer;
+  let session: AccountSession;
+
+  before(async () => {
+    server = await startDovecot({ specialUse: false });
+    for (const path of ['Sent Items', 'Deleted Items', 'Junk E-mail', 'Drafts', 'Archives', 'Lists', 'Lists/Sent']) {
+      await server.createFolder('alice', path);
+    }
+    session = aliceSession(server);
+    await session.connect();
+  });
+  after(async () => {
+    session?.dispose();
+    await server?.stop();
+  });
+
+  it('really has no special-use attributes on its folders', async () => {
+    const client = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: server.users.alice }, logger: false });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const marked = (await client.list()).filter((e) => e.specialUseSource === 'extension' || [...e.flags].some((f) => /^\\(Sent|Drafts|Trash|Junk|Archive|All|Flagged)$/.test(f)));
+      assert.deepEqual(marked.map((e) => e.path), []);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  });
+
+  it('recognises Sent, Drafts, Trash, Junk and Archive by name, one each, at the top level', () => {
+    const roles = Object.fromEntries(flattenFolders(session.folders).filter((f) => f.specialUse).map((f) => [f.path, f.specialUse]));
+    assert.deepEqual(roles, {
+      INBOX: 'inbox',
+      'Sent Items': 'sent',
+      Drafts: 'drafts',
+      'Deleted Items': 'trash',
+      'Junk E-mail': 'junk',
+      Archives: 'archive',
+    });
+    assert.deepEqual(session.folders.map((f) => f.path), ['INBOX', 'Drafts', 'Sent Items', 'Archives', 'Junk E-mail', 'Deleted Items', 'Lists']);
   });
 });

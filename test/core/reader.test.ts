@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { AccountSession } from '../../src/core/accountSession';
-import { parseMessageForDisplay } from '../../src/core/mime';
+import { extractAttachment, parseMessageForDisplay } from '../../src/core/mime';
 import type { MessageSummary } from '../../src/core/types';
 import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
@@ -69,9 +69,12 @@ describe('reading a message from the server', function () {
     const index = content.attachments.findIndex((a) => a.filename === 'report.pdf');
     const downloaded = await session.downloadAttachment('INBOX', uid, index);
     const whole = await parseMessageForDisplay(fixture('multipart-attachment.eml'), { uid, folder: 'INBOX' });
-    assert.equal(whole.content.attachments.some((a) => a.filename === 'report.pdf'), true);
+    const wholeIndex = whole.content.attachments.findIndex((a) => a.filename === 'report.pdf');
+    const expected = await extractAttachment(fixture('multipart-attachment.eml'), wholeIndex);
+    assert.ok(expected, 'the full parse has no report.pdf');
     assert.equal(downloaded.filename, 'report.pdf');
     assert.equal(Buffer.from(downloaded.content).subarray(0, 4).toString('latin1'), '%PDF');
+    assert.ok(Buffer.from(downloaded.content).equals(Buffer.from(expected.content)), 'downloaded PDF differs from the full parse');
   });
 
   it('shows a malformed message instead of failing', async () => {

@@ -36,6 +36,8 @@ export interface DovecotOptions {
   tls?: boolean;
   /** A fixed plain-IMAP port (the demo's); by default a free one. */
   port?: number;
+  /** False: no special folders made, none marked with RFC 6154 attributes (like Courier). */
+  specialUse?: boolean;
 }
 
 /** Servers still running in this process, stopped synchronously if the process exits. */
@@ -62,7 +64,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort());
       const tlsPort = tls ? await freePort() : undefined;
-      fs.writeFileSync(confPath, dovecotConfig({ dir, port, tlsPort, identity }));
+      fs.writeFileSync(confPath, dovecotConfig({ dir, port, tlsPort, identity, specialUse: opts.specialUse ?? true }));
       const failure = await launchDovecot(dir, confPath);
       if (failure) {
         if (attempt < 3 && /address already in use/i.test(failure)) continue;
@@ -173,7 +175,7 @@ function processIdentity(): ProcessIdentity {
   return { root, user: info.username, group, loginUser: info.username, uid: info.uid, gid: info.gid };
 }
 
-function dovecotConfig(o: { dir: string; port: number; tlsPort?: number; identity: ProcessIdentity }): string {
+function dovecotConfig(o: { dir: string; port: number; tlsPort?: number; identity: ProcessIdentity; specialUse: boolean }): string {
   const { dir, identity } = o;
   const tls = o.tlsPort !== undefined;
   const uidArgs = identity.root ? 'uid=dovecot gid=dovecot' : `uid=${identity.uid} gid=${identity.gid}`;
@@ -205,7 +207,7 @@ userdb {
 namespace inbox {
   inbox = yes
   separator = /
-  mailbox Sent {
+${o.specialUse ? `  mailbox Sent {
     special_use = \\Sent
     auto = create
   }
@@ -225,7 +227,7 @@ namespace inbox {
     special_use = \\Archive
     auto = create
   }
-}
+` : ''}}
 ${identity.root ? '' : '# Only root may chroot.\nservice anvil {\n  chroot =\n}\n'}service imap-login {
 ${identity.root ? '' : '  chroot =\n'}  inet_listener imap {
     port = ${o.port}
