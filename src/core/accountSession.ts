@@ -7,7 +7,7 @@ import type { ImapFlow, ListResponse } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { Emitter, type Disposable } from './events';
 import { buildFolderTree } from './folders';
-import { catchUp, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
+import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
 import { connectClient } from './imapClient';
 import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
 import { taggedLog, type MailLog } from './log';
@@ -18,8 +18,17 @@ import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessageP
 
 export interface SessionOptions {
   log: MailLog;
-  /** Seconds between STATUS polls when the server has no NOTIFY. */
+  /** Seconds between STATUS polls of all folders when the server has no NOTIFY. */
   pollInterval: number;
+  /** Folders whose counts matter most (INBOX by default): without NOTIFY they are polled every `watchedPollSeconds`. */
+  watchedFolders?: string[];
+  /** Seconds between STATUS polls of the watched folders when the server has no NOTIFY (default 15). */
+  watchedPollSeconds?: number;
+  /**
+   * Seconds of IDLE silence after which the open folder is checked with NOOP (default 10; 0: never).
+   * Some servers report during IDLE only every 60 s (Cyrus without idled, Courier) but answer NOOP at once.
+   */
+  idleCheckSeconds?: number;
   pageSize?: number;
   /** Reconnect delays in ms; tests shorten them. */
   backoff?: { initial: number; max: number };
@@ -48,12 +57,13 @@ export class AccountSession implements Disposable {
   private state: ConnectionState = { kind: 'offline', reason: 'Not connected yet.' };
   private folderTree: FolderInfo[] = [];
   private readonly counts = new Map<string, FolderCounts>();
-  private readonly lastStatus = new Map<string, string>();
+  private readonly lastStatus = new Map<string, WatchedStatus>();
   private readonly loaded = new Map<string, LoadedFolder>();
   private readonly pendingCatchUp = new Map<string, NodeJS.Timeout>();
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private watchedTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly log: MailLog;
@@ -128,7 +138,11 @@ export class AccountSession implements Disposable {
         client.on('close', () => this.onConnectionLost(client));
       }
       await this.refreshFolders();
-      this.watcher = new MailboxWatcher(this.watchClient, this.log, this.options.notify ?? true);
+      this.watcher = new MailboxWatcher(this.watchClient, this.log, {
+        allowNotify: this.options.notify ?? true,
+        quietCheckMs: this.idleCheckMs(),
+        wantsNews: (path) => this.loaded.has(path),
+      });
       this.watcher.onDidChangeFolder((path) => this.scheduleCatchUp(path));
       this.watcher.onDidReceiveStatus((status) => this.onStatus(status));
       this.watcher.onDidChangeFolderList(() => void this.refreshFolders().catch((err) => this.log.warn(`folder list: ${err}`)));
@@ -160,7 +174,15 @@ export class AccountSession implements Disposable {
       return;
     }
     this.log.warn('connection lost');
-    void this.closeConnections().then(() => this.scheduleReconnect('The connection to the server was lost.'));
+    const reason = 'The connection to the server was lost.';
+    // Offline at once: until the old connections are closed, nothing may be sent on them.
+    this.setState({ kind: 'offline', reason });
+    void this.closeConnections().then(() => {
+      // Something may have connected again meanwhile (a user action calls connect()).
+      if (!this.connecting && !this.commands?.usable) {
+        this.scheduleReconnect(reason);
+      }
+    });
   }
 
   private scheduleReconnect(reason: string): void {
@@ -197,21 +219,45 @@ export class AccountSession implements Disposable {
     this.stopTimers();
     if (!this.watcher?.usesNotify) {
       this.pollTimer = setInterval(() => void this.refreshCounts().catch((err) => this.log.debug(`poll: ${err}`)), this.options.pollInterval * 1_000);
-      this.log.info(`no NOTIFY: polling folder counts every ${this.options.pollInterval} s`);
+      const watched = this.watchedFolders();
+      const every = this.options.watchedPollSeconds ?? 15;
+      if (watched.length && every > 0) {
+        this.watchedTimer = setInterval(() => void this.pollWatched().catch((err) => this.log.debug(`poll of watched folders: ${err}`)), every * 1_000);
+      }
+      this.log.info(`no NOTIFY: polling ${watched.join(', ')} every ${every} s, all folders every ${this.options.pollInterval} s`);
     }
     this.probeTimer = setInterval(() => void this.watcher?.probe().catch(() => this.watchClient?.close()), this.options.probeInterval ?? 120_000);
   }
 
   /** Takes a new poll interval (seconds) into use at once. */
   setPollInterval(seconds: number): void {
-    this.options.pollInterval = seconds;
+    this.setTimings({ pollInterval: seconds });
+  }
+
+  /** Takes new timings and watched folders into use at once. */
+  setTimings(timings: Partial<Pick<SessionOptions, 'pollInterval' | 'watchedPollSeconds' | 'idleCheckSeconds' | 'watchedFolders'>>): void {
+    for (const [key, value] of Object.entries(timings)) {
+      if (value !== undefined) {
+        (this.options as unknown as Record<string, unknown>)[key] = value;
+      }
+    }
+    this.watcher?.setQuietCheck(this.idleCheckMs());
     if (this.state.kind === 'online') {
       this.startTimers();
     }
   }
 
+  private idleCheckMs(): number {
+    return Math.max(0, (this.options.idleCheckSeconds ?? 10) * 1_000);
+  }
+
+  private watchedFolders(): string[] {
+    return this.options.watchedFolders ?? ['INBOX'];
+  }
+
   private stopTimers(): void {
     clearInterval(this.pollTimer);
+    clearInterval(this.watchedTimer);
     clearInterval(this.probeTimer);
   }
 
@@ -239,21 +285,80 @@ export class AccountSession implements Disposable {
     }
   }
 
-  /** LIST with STATUS (RFC 5819) where the server has it; imapflow falls back to STATUS per folder. */
+  /** LIST with STATUS (RFC 5819) where the server has it, else LIST and STATUS per folder. */
   async refreshFolders(): Promise<FolderInfo[]> {
-    const list = await this.listWithStatus();
+    const { list, statuses } = await this.listWithCounts();
     this.folderTree = buildFolderTree(list);
     this.foldersEmitter.fire(this.folderTree);
-    this.applyCounts(list.map(toWatchedStatus));
+    this.applyCounts(statuses);
     return this.folderTree;
   }
 
   private async refreshCounts(): Promise<void> {
-    this.applyCounts((await this.listWithStatus()).map(toWatchedStatus));
+    this.applyCounts((await this.listWithCounts()).statuses);
   }
 
-  private listWithStatus(): Promise<ListResponse[]> {
-    return this.client().list({ statusQuery: { messages: true, unseen: true, uidNext: true, highestModseq: true } });
+  /**
+   * Runs `work` on the command connection with its selection held still (under the mailbox lock of
+   * whatever is selected, INBOX if nothing is), so no STATUS meets the selected folder: RFC 3501
+   * 6.3.10 says not to, servers answer it with stale numbers, and imapflow would rewrite the
+   * selection's state from the answer.
+   */
+  private async withSelectionHeld<T>(work: (client: ImapFlow, selectedPath: string) => Promise<T>): Promise<T> {
+    // No connect() here: this runs inside openConnections too, which connect() would wait for.
+    const client = this.client();
+    const lock = await client.getMailboxLock(client.mailbox ? client.mailbox.path : 'INBOX');
+    try {
+      return await work(client, lock.path);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private listWithCounts(): Promise<{ list: ListResponse[]; statuses: WatchedStatus[] }> {
+    return this.withSelectionHeld(async (client, selectedPath) => {
+      const withStatus = client.capabilities.has('LIST-STATUS');
+      const list = await client.list(withStatus ? { statusQuery: STATUS_QUERY } : {});
+      const others = list.filter((entry) => entry.path !== selectedPath && isSelectable(entry));
+      const statuses = withStatus
+        ? others.filter((entry) => entry.status).map(toWatchedStatus)
+        : await this.statusEach(client, others.map((entry) => entry.path));
+      if (list.some((entry) => entry.path === selectedPath)) {
+        statuses.push(await countSelected(client));
+      }
+      return { list, statuses };
+    });
+  }
+
+  /** One STATUS per watched folder (no NOTIFY): their unread counts matter most. */
+  private async pollWatched(): Promise<void> {
+    const statuses = await this.withSelectionHeld(async (client, selectedPath) => {
+      const watched = this.watchedFolders();
+      const statuses = await this.statusEach(client, watched.filter((path) => path !== selectedPath));
+      if (watched.includes(selectedPath)) {
+        statuses.push(await countSelected(client));
+      }
+      return statuses;
+    });
+    this.applyCounts(statuses);
+  }
+
+  /** STATUS of each folder in turn; a folder whose STATUS fails keeps its old counts, and the failure is logged. */
+  private async statusEach(client: ImapFlow, paths: readonly string[]): Promise<WatchedStatus[]> {
+    const statuses: WatchedStatus[] = [];
+    for (const path of paths) {
+      try {
+        const status = await client.status(path, STATUS_QUERY);
+        if (status) {
+          statuses.push({ path, messages: status.messages, unseen: status.unseen, uidNext: status.uidNext, highestModseq: status.highestModseq?.toString() });
+        } else {
+          this.log.debug(`STATUS ${path} got no answer`);
+        }
+      } catch (err) {
+        this.log.debug(`STATUS ${path} failed: ${(err as Error).message}`);
+      }
+    }
+    return statuses;
   }
 
   private onStatus(status: WatchedStatus): void {
@@ -274,10 +379,9 @@ export class AccountSession implements Disposable {
         this.counts.set(status.path, counts);
         changed.push(counts);
       }
-      const signature = `${status.messages}/${status.unseen}/${status.uidNext}/${status.highestModseq}`;
       const before = this.lastStatus.get(status.path);
-      this.lastStatus.set(status.path, signature);
-      if (before !== undefined && before !== signature && this.loaded.has(status.path)) {
+      this.lastStatus.set(status.path, { ...before, ...definedFields(status) });
+      if (before && statusMoved(before, status) && this.loaded.has(status.path)) {
         this.scheduleCatchUp(status.path);
       }
     }
@@ -369,11 +473,11 @@ export class AccountSession implements Disposable {
       .catch((err) => this.log.debug(`previews of ${path}: ${err}`));
   }
 
+  /** Counts of a folder just used on the command connection, from its selection (no STATUS, RFC 3501 6.3.10). */
   private refreshCountsOf(path: string): void {
-    void this.client()
-      .status(path, { messages: true, unseen: true, uidNext: true })
-      .then((status) => status && this.applyCounts([{ path, messages: status.messages, unseen: status.unseen }]))
-      .catch(() => undefined);
+    void this.inFolder(path, countSelected)
+      .then((counts) => this.applyCounts([counts]))
+      .catch((err) => this.log.debug(`counts of ${path}: ${err}`));
   }
 
   async readMessage(path: string, uid: number): Promise<ReadMessage> {
@@ -405,6 +509,23 @@ export class AccountSession implements Disposable {
     this.countsEmitter.dispose();
     this.messagesEmitter.dispose();
   }
+}
+
+const STATUS_QUERY = { messages: true, unseen: true, uidNext: true, highestModseq: true };
+
+function isSelectable(entry: ListResponse): boolean {
+  return !entry.flags.has('\\Noselect') && !entry.flags.has('\\NonExistent');
+}
+
+function definedFields(status: WatchedStatus): WatchedStatus {
+  return Object.fromEntries(Object.entries(status).filter(([, value]) => value !== undefined)) as WatchedStatus;
+}
+
+/** True when a number both reports know differs: counts from a selection carry no UIDNEXT, and that is not a change. */
+function statusMoved(before: WatchedStatus, now: WatchedStatus): boolean {
+  return (['messages', 'unseen', 'uidNext', 'highestModseq'] as const).some(
+    (key) => before[key] !== undefined && now[key] !== undefined && before[key] !== now[key],
+  );
 }
 
 function toWatchedStatus(entry: ListResponse): WatchedStatus {
