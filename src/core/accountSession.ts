@@ -277,11 +277,19 @@ export class AccountSession implements Disposable {
   private async inFolder<T>(path: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     await this.connect();
     const client = this.client();
-    const lock = await client.getMailboxLock(path);
     try {
-      return await work(client);
-    } finally {
-      lock.release();
+      const lock = await client.getMailboxLock(path);
+      try {
+        return await work(client);
+      } finally {
+        lock.release();
+      }
+    } catch (err) {
+      if (!client.usable && !(err instanceof MailError)) {
+        // The connection died under the work: whatever the command said, the cause is the drop.
+        throw new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while working on ${path}.` }, { cause: err });
+      }
+      throw err;
     }
   }
 
@@ -435,7 +443,14 @@ export class AccountSession implements Disposable {
       path,
       setTimeout(() => {
         this.pendingCatchUp.delete(path);
-        void this.catchUpFolder(path).catch((err) => this.log.warn(`catch-up of ${path} failed: ${err}`));
+        void this.catchUpFolder(path).catch((err) => {
+          if (err instanceof MailError && err.info.code === 'dropped') {
+            // Not a failure: every open folder catches up once the connection is back.
+            this.log.debug(`catch-up of ${path} cut short by the lost connection; it runs after reconnecting`);
+          } else {
+            this.log.warn(`catch-up of ${path} failed: ${err}`);
+          }
+        });
       }, delayMs),
     );
   }

@@ -54,6 +54,7 @@ export class MailboxWatcher implements Disposable {
   private focused: string | undefined;
   private disposed = false;
   private idleLooping = false;
+  private commandsRunning = 0;
   private quietTimer: NodeJS.Timeout | undefined;
   private quietCheckMs: number;
   readonly usesNotify: boolean;
@@ -90,8 +91,7 @@ export class MailboxWatcher implements Disposable {
       return;
     }
     this.focused = path;
-    await this.client.mailboxOpen(path, { readOnly: true });
-    this.idle();
+    await this.command(() => this.client.mailboxOpen(path, { readOnly: true }));
     this.armQuietCheck();
   }
 
@@ -114,8 +114,7 @@ export class MailboxWatcher implements Disposable {
     try {
       if (path && this.client.usable && (this.options.wantsNews?.(path) ?? true)) {
         // NOOP breaks the IDLE; the server reports what it held back; the loop idles again.
-        await this.client.noop();
-        this.idle();
+        await this.command(() => this.client.noop());
       }
     } finally {
       this.armQuietCheck();
@@ -128,8 +127,22 @@ export class MailboxWatcher implements Disposable {
 
   /** Probes a connection that may have died without telling (imapflow #14, #98). */
   async probe(): Promise<void> {
-    await this.client.noop();
-    this.idle();
+    await this.command(() => this.client.noop());
+  }
+
+  /**
+   * Runs one of the watcher's own commands with the IDLE loop held off until it ends: imapflow's
+   * SELECT is two commands (LIST, then EXAMINE), and an IDLE restarted between them would hold the
+   * EXAMINE back until something broke that IDLE.
+   */
+  private async command<T>(work: () => Promise<T>): Promise<T> {
+    this.commandsRunning++;
+    try {
+      return await work();
+    } finally {
+      this.commandsRunning--;
+      this.idle();
+    }
   }
 
   /** Keeps one IDLE loop running; a command (SELECT, NOOP) breaks an IDLE and the loop starts the next. */
@@ -140,7 +153,7 @@ export class MailboxWatcher implements Disposable {
     this.idleLooping = true;
     void (async () => {
       try {
-        while (!this.disposed && this.client.usable) {
+        while (!this.disposed && this.client.usable && this.commandsRunning === 0) {
           try {
             await this.client.idle();
           } catch (err) {
