@@ -403,7 +403,11 @@ export class AccountSession implements Disposable {
     const folder = await this.inFolder(path, (client) => loadNewestPage(client, this.pageSize));
     this.loaded.set(path, folder);
     this.lastFocused = path;
-    void this.watcher?.focus(path).catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
+    // What changed between the page load and the watcher's EXAMINE reaches no watcher: catch up once it watches.
+    void this.watcher
+      ?.focus(path)
+      .then(() => this.scheduleCatchUp(path))
+      .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
     this.refreshCountsOf(path);
     this.schedulePreviews(path, folder.messages().map((m) => m.uid));
     return this.page(folder);

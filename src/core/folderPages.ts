@@ -31,6 +31,18 @@ async function refreshSelected(client: ImapFlow): Promise<void> {
   selected(client);
 }
 
+/**
+ * The UIDs of `range` that exist. imapflow answers a failed SEARCH with false: taken for "none", it
+ * would make every message of the window look expunged, so it is an error here.
+ */
+async function searchUids(client: ImapFlow, range: string): Promise<number[]> {
+  const found = await client.search({ uid: range }, { uid: true });
+  if (!found) {
+    throw new Error(`The server did not answer UID SEARCH ${range} in ${client.mailbox ? client.mailbox.path : 'the folder'}.`);
+  }
+  return found;
+}
+
 /** One past the highest UID of `messages`, or 0 for none; a loop, since spreading 100,000 UIDs into Math.max overflows the stack. */
 export function uidAfter(messages: readonly { uid: number }[]): number {
   let next = 0;
@@ -112,8 +124,7 @@ async function seqBelowUid(client: ImapFlow, uid: number): Promise<number> {
   if (uid <= 1) {
     return 1;
   }
-  const below = await client.search({ uid: `1:${uid - 1}` }, { uid: true });
-  return (below ? below.length : 0) + 1;
+  return (await searchUids(client, `1:${uid - 1}`)).length + 1;
 }
 
 /** Fetches previews for messages of the window that have none yet. */
@@ -146,7 +157,7 @@ export async function catchUp(client: ImapFlow, folder: LoadedFolder, pageSize: 
 
   const bottom = folder.oldestUid ?? folder.uidNext;
   // `n:*` always includes the highest UID even when it is below n (RFC 3501 6.4.8): filter.
-  const found = mailbox.exists > 0 ? ((await client.search({ uid: `${bottom}:*` }, { uid: true })) || []).filter((uid) => uid >= bottom) : [];
+  const found = mailbox.exists > 0 ? (await searchUids(client, `${bottom}:*`)).filter((uid) => uid >= bottom) : [];
   const present = new Set(found);
   const newUids = found.filter((uid) => uid >= folder.uidNext);
 

@@ -22,6 +22,8 @@ export interface ImapProxy {
   accepting: boolean;
   /** Closes every link now, both sides. */
   cutAll(): void;
+  /** Cuts every link once, when a client next sends a line matching `pattern` (before it reaches the server). */
+  cutWhenClientSends(pattern: RegExp): Promise<void>;
   /** Links open now. */
   readonly links: number;
   stop(): Promise<void>;
@@ -29,12 +31,22 @@ export interface ImapProxy {
 
 export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
   const links = new Set<Link>();
+  let trap: { pattern: RegExp; sprung: () => void } | undefined;
+  /** True when the line sprang the trap: the caller then forwards nothing. */
+  const springs = (line: string): boolean => {
+    if (!trap || !trap.pattern.test(line)) return false;
+    const { sprung } = trap;
+    trap = undefined;
+    proxy.cutAll();
+    sprung();
+    return true;
+  };
   const server = net.createServer((client) => {
     if (!proxy.accepting) {
       client.destroy();
       return;
     }
-    const link = new Link(client, targetPort, options, () => links.delete(link));
+    const link = new Link(client, targetPort, options, springs, () => links.delete(link));
     links.add(link);
   });
   await new Promise<void>((resolve, reject) => {
@@ -50,6 +62,9 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
     accepting: true,
     cutAll() {
       for (const link of [...links]) link.close();
+    },
+    cutWhenClientSends(pattern) {
+      return new Promise((resolve) => (trap = { pattern, sprung: resolve }));
     },
     get links() {
       return links.size;
@@ -76,6 +91,7 @@ class Link {
     private readonly client: net.Socket,
     targetPort: number,
     private readonly options: ImapProxyOptions,
+    private readonly springsTrap: (line: string) => boolean,
     private readonly onClose: () => void,
   ) {
     this.upstream = net.connect({ host: '127.0.0.1', port: targetPort });
@@ -103,6 +119,7 @@ class Link {
     while ((end = this.fromClient.indexOf('\r\n')) >= 0) {
       const line = this.fromClient.slice(0, end);
       this.fromClient = this.fromClient.slice(end + 2);
+      if (this.springsTrap(line)) return;
       const idle = /^(\S+) IDLE$/i.exec(line);
       if (idle) {
         this.idleTag = idle[1];
