@@ -7,6 +7,7 @@ import type { ImapFlow, ListResponse } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { Emitter, type Disposable } from './events';
 import { buildFolderTree } from './folders';
+import { countsOf, listWithCounts, mergeStatus, statusMoved } from './folderCounts';
 import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
 import { connectClient } from './imapClient';
 import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
@@ -236,11 +237,11 @@ export class AccountSession implements Disposable {
 
   /** Takes new timings and watched folders into use at once. */
   setTimings(timings: Partial<Pick<SessionOptions, 'pollInterval' | 'watchedPollSeconds' | 'idleCheckSeconds' | 'watchedFolders'>>): void {
-    for (const [key, value] of Object.entries(timings)) {
-      if (value !== undefined) {
-        (this.options as unknown as Record<string, unknown>)[key] = value;
-      }
-    }
+    const { pollInterval, watchedPollSeconds, idleCheckSeconds, watchedFolders } = timings;
+    this.options.pollInterval = pollInterval ?? this.options.pollInterval;
+    this.options.watchedPollSeconds = watchedPollSeconds ?? this.options.watchedPollSeconds;
+    this.options.idleCheckSeconds = idleCheckSeconds ?? this.options.idleCheckSeconds;
+    this.options.watchedFolders = watchedFolders ?? this.options.watchedFolders;
     this.watcher?.setQuietCheck(this.idleCheckMs());
     if (this.state.kind === 'online') {
       this.startTimers();
@@ -324,49 +325,12 @@ export class AccountSession implements Disposable {
   }
 
   private listWithCounts(): Promise<{ list: ListResponse[]; statuses: WatchedStatus[] }> {
-    return this.withSelectionHeld(async (client, selectedPath) => {
-      const withStatus = client.capabilities.has('LIST-STATUS');
-      const list = await client.list(withStatus ? { statusQuery: STATUS_QUERY } : {});
-      const others = list.filter((entry) => entry.path !== selectedPath && isSelectable(entry));
-      const statuses = withStatus
-        ? others.filter((entry) => entry.status).map(toWatchedStatus)
-        : await this.statusEach(client, others.map((entry) => entry.path));
-      if (list.some((entry) => entry.path === selectedPath)) {
-        statuses.push(await countSelected(client));
-      }
-      return { list, statuses };
-    });
+    return this.withSelectionHeld((client, selectedPath) => listWithCounts(client, selectedPath, this.log));
   }
 
   /** One STATUS per watched folder (no NOTIFY): their unread counts matter most. */
   private async pollWatched(): Promise<void> {
-    const statuses = await this.withSelectionHeld(async (client, selectedPath) => {
-      const watched = this.watchedFolders();
-      const statuses = await this.statusEach(client, watched.filter((path) => path !== selectedPath));
-      if (watched.includes(selectedPath)) {
-        statuses.push(await countSelected(client));
-      }
-      return statuses;
-    });
-    this.applyCounts(statuses);
-  }
-
-  /** STATUS of each folder in turn; a folder whose STATUS fails keeps its old counts, and the failure is logged. */
-  private async statusEach(client: ImapFlow, paths: readonly string[]): Promise<WatchedStatus[]> {
-    const statuses: WatchedStatus[] = [];
-    for (const path of paths) {
-      try {
-        const status = await client.status(path, STATUS_QUERY);
-        if (status) {
-          statuses.push({ path, messages: status.messages, unseen: status.unseen, uidNext: status.uidNext, highestModseq: status.highestModseq?.toString() });
-        } else {
-          this.log.debug(`STATUS ${path} got no answer`);
-        }
-      } catch (err) {
-        this.log.debug(`STATUS ${path} failed: ${(err as Error).message}`);
-      }
-    }
-    return statuses;
+    this.applyCounts(await this.withSelectionHeld((client, selectedPath) => countsOf(client, selectedPath, this.watchedFolders(), this.log)));
   }
 
   private onStatus(status: WatchedStatus): void {
@@ -388,7 +352,7 @@ export class AccountSession implements Disposable {
         changed.push(counts);
       }
       const before = this.lastStatus.get(status.path);
-      this.lastStatus.set(status.path, { ...before, ...definedFields(status) });
+      this.lastStatus.set(status.path, mergeStatus(before, status));
       if (before && statusMoved(before, status) && this.loaded.has(status.path)) {
         this.scheduleCatchUp(status.path);
       }
@@ -528,27 +492,6 @@ export class AccountSession implements Disposable {
     this.countsEmitter.dispose();
     this.messagesEmitter.dispose();
   }
-}
-
-const STATUS_QUERY = { messages: true, unseen: true, uidNext: true, highestModseq: true };
-
-function isSelectable(entry: ListResponse): boolean {
-  return !entry.flags.has('\\Noselect') && !entry.flags.has('\\NonExistent');
-}
-
-function definedFields(status: WatchedStatus): WatchedStatus {
-  return Object.fromEntries(Object.entries(status).filter(([, value]) => value !== undefined)) as WatchedStatus;
-}
-
-/** True when a number both reports know differs: counts from a selection carry no UIDNEXT, and that is not a change. */
-function statusMoved(before: WatchedStatus, now: WatchedStatus): boolean {
-  return (['messages', 'unseen', 'uidNext', 'highestModseq'] as const).some(
-    (key) => before[key] !== undefined && now[key] !== undefined && before[key] !== now[key],
-  );
-}
-
-function toWatchedStatus(entry: ListResponse): WatchedStatus {
-  return { path: entry.path, ...entry.status, highestModseq: entry.status?.highestModseq?.toString() };
 }
 
 function delay(ms: number): Promise<void> {
