@@ -44,11 +44,11 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Every log line, to look for warnings afterwards. */
+/** Every log line, wire lines included (`trace [imap Alice] C: 12 NOOP`), to look at afterwards. */
 function capturingLog(): MailLog & { lines: string[] } {
   const lines: string[] = [];
   const keep = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
-  return { lines, trace() {}, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
+  return { lines, trace: keep('trace'), debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
 function sessionThrough(proxy: ImapProxy, options: Partial<SessionOptions>): AccountSession {
@@ -66,6 +66,7 @@ describe('a Courier-like server: no UIDNEXT, IDLE 30 s late, no NOTIFY or LIST-S
   let session: AccountSession;
   let other: ImapFlow;
   const log = capturingLog();
+  let openedAt = 0;
 
   before(async () => {
     server = await startDovecot({ capabilities: COURIER_LIKE_CAPABILITIES });
@@ -76,6 +77,7 @@ describe('a Courier-like server: no UIDNEXT, IDLE 30 s late, no NOTIFY or LIST-S
     proxy = await startImapProxy(server.port, { stripUidNext: true, holdIdleMs: IDLE_HELD_MS });
     session = sessionThrough(proxy, { log, idleCheckSeconds: IDLE_CHECK, watchedPollSeconds: WATCHED_POLL });
     await session.connect();
+    openedAt = log.lines.length;
     await session.openFolder('Work');
     other = await otherClient(server);
   });
@@ -137,6 +139,13 @@ describe('a Courier-like server: no UIDNEXT, IDLE 30 s late, no NOTIFY or LIST-S
     );
     await other.append('INBOX', simpleMessage('Unread in INBOX'));
     await counted;
+  });
+
+  it('never asks STATUS of the folder its connection has selected (RFC 3501 6.3.10)', () => {
+    // Since Work was opened it stays selected on the command connection; INBOX has been polled meanwhile.
+    const commandLines = log.lines.slice(openedAt).filter((l) => l.startsWith('trace [imap Alice] C: '));
+    assert.ok(commandLines.some((l) => /^trace \[imap Alice\] C: \S+ STATUS "?INBOX"? /.test(l)), 'INBOX was never polled');
+    assert.deepEqual(commandLines.filter((l) => /^trace \[imap Alice\] C: \S+ STATUS "?Work"? /.test(l)), []);
   });
 
   /** The window as `uid seen flagged` lines, and the same from the server through another client. */
@@ -231,4 +240,43 @@ describe('a server whose SELECT has no UIDNEXT (prompt IDLE)', function () {
       assert.equal(new Set(subjects).size, subjects.length, 'a message is shown twice');
     });
   }
+});
+
+describe('a server whose IDLE is prompt (Dovecot) with a short quiet check', function () {
+  this.timeout(60_000);
+  let server: DovecotServer;
+  let proxy: ImapProxy;
+  let session: AccountSession;
+  const log = capturingLog();
+
+  before(async () => {
+    server = await startDovecot();
+    // A plain pass-through proxy, so that the session is set up as in the tests above.
+    proxy = await startImapProxy(server.port);
+    session = sessionThrough(proxy, { log, idleCheckSeconds: 2 });
+    await session.connect();
+    await session.openFolder('INBOX');
+  });
+  after(async () => {
+    session?.dispose();
+    await proxy?.stop();
+    await server?.stop();
+  });
+
+  it('idles again after each check, so pushes still arrive at once', async () => {
+    const watchLines = () => log.lines.filter((l) => l.startsWith('trace [imap Alice] [watch] '));
+    // A check has run and the IDLE after it has begun.
+    await until(
+      () => {
+        const lines = watchLines();
+        const noop = lines.findIndex((l) => / C: \S+ NOOP$/.test(l));
+        return noop >= 0 && lines.slice(noop).some((l) => / C: \S+ IDLE$/.test(l)) && /S: \+ idling|Initiated IDLE/.test(lines[lines.length - 1]);
+      },
+      10_000,
+      'a NOOP check followed by a new IDLE',
+    );
+    const arrived = nextEvent(session.onDidChangeMessages, (c) => c.added.some((m) => m.subject === 'Pushed at once'), 1_500, 'the pushed message');
+    await server.deliver('alice', 'INBOX', simpleMessage('Pushed at once'));
+    await arrived;
+  });
 });
