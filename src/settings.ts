@@ -8,6 +8,8 @@ export const Setting = {
   accounts: 'accounts',
   markSeenOnOpen: 'markSeenOnOpen',
   pollInterval: 'pollInterval',
+  watchedFolderPollSeconds: 'watchedFolderPollSeconds',
+  idleCheckSeconds: 'idleCheckSeconds',
 } as const;
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: keyof typeof Setting): boolean {
@@ -39,6 +41,14 @@ export function markSeenOnOpen(): boolean {
 
 export function pollInterval(): number {
   return Math.max(10, config().get<number>(Setting.pollInterval, 60));
+}
+
+export function watchedFolderPollSeconds(): number {
+  return Math.max(5, config().get<number>(Setting.watchedFolderPollSeconds, 15));
+}
+
+export function idleCheckSeconds(): number {
+  return Math.max(2, config().get<number>(Setting.idleCheckSeconds, 10));
 }
 
 function isAccountConfig(value: unknown): value is AccountConfig {

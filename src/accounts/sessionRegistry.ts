@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { AccountSession } from '../core/accountSession';
 import type { MailLog } from '../core/log';
 import type { AccountConfig } from '../core/types';
-import { pollInterval } from '../settings';
+import { affects, idleCheckSeconds, pollInterval, watchedFolderPollSeconds } from '../settings';
 import type { AccountStore } from './accountStore';
 
 export class SessionRegistry implements vscode.Disposable {
@@ -18,10 +18,18 @@ export class SessionRegistry implements vscode.Disposable {
   /** A session was created; the tree subscribes to its events here. */
   readonly onDidCreateSession = this.created.event;
 
+  private readonly configListener: vscode.Disposable;
+
   constructor(
     private readonly store: AccountStore,
     private readonly log: MailLog,
-  ) {}
+  ) {
+    this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affects(e, 'watchedFolderPollSeconds') || affects(e, 'idleCheckSeconds')) {
+        this.applyTimings();
+      }
+    });
+  }
 
   get(accountId: string): AccountSession | undefined {
     return this.sessions.get(accountId)?.session;
@@ -71,8 +79,13 @@ export class SessionRegistry implements vscode.Disposable {
 
   /** Applies a changed `mailroom.pollInterval` to every session. */
   applyPollInterval(): void {
+    this.applyTimings();
+  }
+
+  /** Applies the polling and checking settings to every session at once. */
+  private applyTimings(): void {
     for (const { session } of this.sessions.values()) {
-      session.setPollInterval(pollInterval());
+      session.setTimings(timings());
     }
   }
 
@@ -86,7 +99,7 @@ export class SessionRegistry implements vscode.Disposable {
   }
 
   private async start(account: AccountConfig): Promise<void> {
-    const session = new AccountSession(account, this.store.credentials(account), { log: this.log, pollInterval: pollInterval() });
+    const session = new AccountSession(account, this.store.credentials(account), { log: this.log, ...timings() });
     this.sessions.set(account.id, { session, signature: signature(account) });
     this.created.fire(session);
     // Connect in the background; the account node shows progress and failures (a password that
@@ -95,6 +108,7 @@ export class SessionRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.configListener.dispose();
     for (const { session } of this.sessions.values()) {
       session.dispose();
     }
@@ -102,6 +116,10 @@ export class SessionRegistry implements vscode.Disposable {
     this.changed.dispose();
     this.created.dispose();
   }
+}
+
+function timings(): { pollInterval: number; watchedPollSeconds: number; idleCheckSeconds: number } {
+  return { pollInterval: pollInterval(), watchedPollSeconds: watchedFolderPollSeconds(), idleCheckSeconds: idleCheckSeconds() };
 }
 
 function signature(account: AccountConfig): string {

@@ -7,8 +7,9 @@ import type { ImapFlow, ListResponse } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { Emitter, type Disposable } from './events';
 import { buildFolderTree } from './folders';
-import { catchUp, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
 import { fixedPassword, type CredentialProvider } from './credentials';
+import { countsOf, listWithCounts, mergeStatus, statusMoved } from './folderCounts';
+import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
 import { connectClient } from './imapClient';
 import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
 import { taggedLog, type MailLog } from './log';
@@ -19,8 +20,17 @@ import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessageP
 
 export interface SessionOptions {
   log: MailLog;
-  /** Seconds between STATUS polls when the server has no NOTIFY. */
+  /** Seconds between STATUS polls of all folders when the server has no NOTIFY. */
   pollInterval: number;
+  /** Folders whose counts matter most (INBOX by default): without NOTIFY they are polled every `watchedPollSeconds`. */
+  watchedFolders?: string[];
+  /** Seconds between STATUS polls of the watched folders when the server has no NOTIFY (default 15). */
+  watchedPollSeconds?: number;
+  /**
+   * Seconds of IDLE silence after which the open folder is checked with NOOP (default 10; 0: never).
+   * Some servers report during IDLE only every 60 s (Cyrus without idled, Courier) but answer NOOP at once.
+   */
+  idleCheckSeconds?: number;
   pageSize?: number;
   /** Reconnect delays in ms; tests shorten them. */
   backoff?: { initial: number; max: number };
@@ -49,12 +59,13 @@ export class AccountSession implements Disposable {
   private state: ConnectionState = { kind: 'offline', reason: 'Not connected yet.' };
   private folderTree: FolderInfo[] = [];
   private readonly counts = new Map<string, FolderCounts>();
-  private readonly lastStatus = new Map<string, string>();
+  private readonly lastStatus = new Map<string, WatchedStatus>();
   private readonly loaded = new Map<string, LoadedFolder>();
   private readonly pendingCatchUp = new Map<string, NodeJS.Timeout>();
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private watchedTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly log: MailLog;
@@ -135,7 +146,11 @@ export class AccountSession implements Disposable {
         client.on('close', () => this.onConnectionLost(client));
       }
       await this.refreshFolders();
-      this.watcher = new MailboxWatcher(this.watchClient, this.log, this.options.notify ?? true);
+      this.watcher = new MailboxWatcher(this.watchClient, this.log, {
+        allowNotify: this.options.notify ?? true,
+        quietCheckMs: this.idleCheckMs(),
+        wantsNews: (path) => this.loaded.has(path),
+      });
       this.watcher.onDidChangeFolder((path) => this.scheduleCatchUp(path));
       this.watcher.onDidReceiveStatus((status) => this.onStatus(status));
       this.watcher.onDidChangeFolderList(() => void this.refreshFolders().catch((err) => this.log.warn(`folder list: ${err}`)));
@@ -167,7 +182,15 @@ export class AccountSession implements Disposable {
       return;
     }
     this.log.warn('connection lost');
-    void this.closeConnections().then(() => this.scheduleReconnect('The connection to the server was lost.'));
+    const reason = 'The connection to the server was lost.';
+    // Offline at once: until the old connections are closed, nothing may be sent on them.
+    this.setState({ kind: 'offline', reason });
+    void this.closeConnections().then(() => {
+      // Something may have connected again meanwhile (a user action calls connect()).
+      if (!this.connecting && !this.commands?.usable) {
+        this.scheduleReconnect(reason);
+      }
+    });
   }
 
   private scheduleReconnect(reason: string): void {
@@ -204,21 +227,45 @@ export class AccountSession implements Disposable {
     this.stopTimers();
     if (!this.watcher?.usesNotify) {
       this.pollTimer = setInterval(() => void this.refreshCounts().catch((err) => this.log.debug(`poll: ${err}`)), this.options.pollInterval * 1_000);
-      this.log.info(`no NOTIFY: polling folder counts every ${this.options.pollInterval} s`);
+      const watched = this.watchedFolders();
+      const every = this.options.watchedPollSeconds ?? 15;
+      if (watched.length && every > 0) {
+        this.watchedTimer = setInterval(() => void this.pollWatched().catch((err) => this.log.debug(`poll of watched folders: ${err}`)), every * 1_000);
+      }
+      this.log.info(`no NOTIFY: polling ${watched.join(', ')} every ${every} s, all folders every ${this.options.pollInterval} s`);
     }
     this.probeTimer = setInterval(() => void this.watcher?.probe().catch(() => this.watchClient?.close()), this.options.probeInterval ?? 120_000);
   }
 
   /** Takes a new poll interval (seconds) into use at once. */
   setPollInterval(seconds: number): void {
-    this.options.pollInterval = seconds;
+    this.setTimings({ pollInterval: seconds });
+  }
+
+  /** Takes new timings and watched folders into use at once. */
+  setTimings(timings: Partial<Pick<SessionOptions, 'pollInterval' | 'watchedPollSeconds' | 'idleCheckSeconds' | 'watchedFolders'>>): void {
+    const { pollInterval, watchedPollSeconds, idleCheckSeconds, watchedFolders } = timings;
+    this.options.pollInterval = pollInterval ?? this.options.pollInterval;
+    this.options.watchedPollSeconds = watchedPollSeconds ?? this.options.watchedPollSeconds;
+    this.options.idleCheckSeconds = idleCheckSeconds ?? this.options.idleCheckSeconds;
+    this.options.watchedFolders = watchedFolders ?? this.options.watchedFolders;
+    this.watcher?.setQuietCheck(this.idleCheckMs());
     if (this.state.kind === 'online') {
       this.startTimers();
     }
   }
 
+  private idleCheckMs(): number {
+    return Math.max(0, (this.options.idleCheckSeconds ?? 10) * 1_000);
+  }
+
+  private watchedFolders(): string[] {
+    return this.options.watchedFolders ?? ['INBOX'];
+  }
+
   private stopTimers(): void {
     clearInterval(this.pollTimer);
+    clearInterval(this.watchedTimer);
     clearInterval(this.probeTimer);
   }
 
@@ -238,29 +285,59 @@ export class AccountSession implements Disposable {
   private async inFolder<T>(path: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     await this.connect();
     const client = this.client();
-    const lock = await client.getMailboxLock(path);
     try {
-      return await work(client);
+      const lock = await client.getMailboxLock(path);
+      try {
+        return await work(client);
+      } finally {
+        lock.release();
+      }
+    } catch (err) {
+      if (!client.usable && !(err instanceof MailError)) {
+        // The connection died under the work: whatever the command said, the cause is the drop.
+        throw new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while working on ${path}.` }, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** LIST with STATUS (RFC 5819) where the server has it, else LIST and STATUS per folder. */
+  async refreshFolders(): Promise<FolderInfo[]> {
+    const { list, statuses } = await this.listWithCounts();
+    this.folderTree = buildFolderTree(list);
+    this.foldersEmitter.fire(this.folderTree);
+    this.applyCounts(statuses);
+    return this.folderTree;
+  }
+
+  private async refreshCounts(): Promise<void> {
+    this.applyCounts((await this.listWithCounts()).statuses);
+  }
+
+  /**
+   * Runs `work` on the command connection with its selection held still (under the mailbox lock of
+   * whatever is selected, INBOX if nothing is), so no STATUS meets the selected folder: RFC 3501
+   * 6.3.10 says not to, servers answer it with stale numbers, and imapflow would rewrite the
+   * selection's state from the answer.
+   */
+  private async withSelectionHeld<T>(work: (client: ImapFlow, selectedPath: string) => Promise<T>): Promise<T> {
+    // No connect() here: this runs inside openConnections too, which connect() would wait for.
+    const client = this.client();
+    const lock = await client.getMailboxLock(client.mailbox ? client.mailbox.path : 'INBOX');
+    try {
+      return await work(client, lock.path);
     } finally {
       lock.release();
     }
   }
 
-  /** LIST with STATUS (RFC 5819) where the server has it; imapflow falls back to STATUS per folder. */
-  async refreshFolders(): Promise<FolderInfo[]> {
-    const list = await this.listWithStatus();
-    this.folderTree = buildFolderTree(list);
-    this.foldersEmitter.fire(this.folderTree);
-    this.applyCounts(list.map(toWatchedStatus));
-    return this.folderTree;
+  private listWithCounts(): Promise<{ list: ListResponse[]; statuses: WatchedStatus[] }> {
+    return this.withSelectionHeld((client, selectedPath) => listWithCounts(client, selectedPath, this.log));
   }
 
-  private async refreshCounts(): Promise<void> {
-    this.applyCounts((await this.listWithStatus()).map(toWatchedStatus));
-  }
-
-  private listWithStatus(): Promise<ListResponse[]> {
-    return this.client().list({ statusQuery: { messages: true, unseen: true, uidNext: true, highestModseq: true } });
+  /** One STATUS per watched folder (no NOTIFY): their unread counts matter most. */
+  private async pollWatched(): Promise<void> {
+    this.applyCounts(await this.withSelectionHeld((client, selectedPath) => countsOf(client, selectedPath, this.watchedFolders(), this.log)));
   }
 
   private onStatus(status: WatchedStatus): void {
@@ -281,10 +358,9 @@ export class AccountSession implements Disposable {
         this.counts.set(status.path, counts);
         changed.push(counts);
       }
-      const signature = `${status.messages}/${status.unseen}/${status.uidNext}/${status.highestModseq}`;
       const before = this.lastStatus.get(status.path);
-      this.lastStatus.set(status.path, signature);
-      if (before !== undefined && before !== signature && this.loaded.has(status.path)) {
+      this.lastStatus.set(status.path, mergeStatus(before, status));
+      if (before && statusMoved(before, status) && this.loaded.has(status.path)) {
         this.scheduleCatchUp(status.path);
       }
     }
@@ -298,7 +374,11 @@ export class AccountSession implements Disposable {
     const folder = await this.inFolder(path, (client) => loadNewestPage(client, this.pageSize));
     this.loaded.set(path, folder);
     this.lastFocused = path;
-    void this.watcher?.focus(path).catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
+    // What changed between the page load and the watcher's EXAMINE reaches no watcher: catch up once it watches.
+    void this.watcher
+      ?.focus(path)
+      .then(() => this.scheduleCatchUp(path))
+      .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
     this.refreshCountsOf(path);
     this.schedulePreviews(path, folder.messages().map((m) => m.uid));
     return this.page(folder);
@@ -338,7 +418,14 @@ export class AccountSession implements Disposable {
       path,
       setTimeout(() => {
         this.pendingCatchUp.delete(path);
-        void this.catchUpFolder(path).catch((err) => this.log.warn(`catch-up of ${path} failed: ${err}`));
+        void this.catchUpFolder(path).catch((err) => {
+          if (err instanceof MailError && err.info.code === 'dropped') {
+            // Not a failure: every open folder catches up once the connection is back.
+            this.log.debug(`catch-up of ${path} cut short by the lost connection; it runs after reconnecting`);
+          } else {
+            this.log.warn(`catch-up of ${path} failed: ${err}`);
+          }
+        });
       }, delayMs),
     );
   }
@@ -376,11 +463,11 @@ export class AccountSession implements Disposable {
       .catch((err) => this.log.debug(`previews of ${path}: ${err}`));
   }
 
+  /** Counts of a folder just used on the command connection, from its selection (no STATUS, RFC 3501 6.3.10). */
   private refreshCountsOf(path: string): void {
-    void this.client()
-      .status(path, { messages: true, unseen: true, uidNext: true })
-      .then((status) => status && this.applyCounts([{ path, messages: status.messages, unseen: status.unseen }]))
-      .catch(() => undefined);
+    void this.inFolder(path, countSelected)
+      .then((counts) => this.applyCounts([counts]))
+      .catch((err) => this.log.debug(`counts of ${path}: ${err}`));
   }
 
   async readMessage(path: string, uid: number): Promise<ReadMessage> {
@@ -412,10 +499,6 @@ export class AccountSession implements Disposable {
     this.countsEmitter.dispose();
     this.messagesEmitter.dispose();
   }
-}
-
-function toWatchedStatus(entry: ListResponse): WatchedStatus {
-  return { path: entry.path, ...entry.status, highestModseq: entry.status?.highestModseq?.toString() };
 }
 
 function delay(ms: number): Promise<void> {

@@ -24,6 +24,50 @@ function selected(client: ImapFlow): MailboxObject {
  */
 async function refreshSelected(client: ImapFlow): Promise<void> {
   await client.noop();
+  // imapflow's noop() swallows failures: a connection that died under it leaves the state unknown, not unchanged.
+  if (!client.usable) {
+    throw new Error('The connection closed while checking the folder for changes.');
+  }
+  selected(client);
+}
+
+/**
+ * The UIDs of `range` that exist. imapflow answers a failed SEARCH with false: taken for "none", it
+ * would make every message of the window look expunged, so it is an error here.
+ */
+async function searchUids(client: ImapFlow, range: string): Promise<number[]> {
+  const found = await client.search({ uid: range }, { uid: true });
+  if (!found) {
+    throw new Error(`The server did not answer UID SEARCH ${range} in ${client.mailbox ? client.mailbox.path : 'the folder'}.`);
+  }
+  return found;
+}
+
+/** One past the highest UID of `messages`, or 0 for none; a loop, since spreading 100,000 UIDs into Math.max overflows the stack. */
+export function uidAfter(messages: readonly { uid: number }[]): number {
+  let next = 0;
+  for (const m of messages) {
+    if (m.uid + 1 > next) {
+      next = m.uid + 1;
+    }
+  }
+  return next;
+}
+
+/**
+ * UIDNEXT is optional in the SELECT response (RFC 3501 7.3.1, 6.3.1: Courier leaves it out), and
+ * STATUS must not ask for it on the selected folder (6.3.10). The highest UID plus one is a safe
+ * stand-in: `UID FETCH *` names the highest UID (6.4.8); an empty folder can only get UIDs from 1.
+ */
+async function highestUidPlusOne(client: ImapFlow): Promise<number> {
+  if (selected(client).exists === 0) {
+    return 1;
+  }
+  const last = await client.fetchOne('*', { uid: true });
+  if (!last || !Number.isInteger(last.uid)) {
+    throw new Error('The server did not say which UID its newest message has.');
+  }
+  return last.uid + 1;
 }
 
 /** Summaries of `range`, leaving out UIDs outside [minUid, maxUid]. Previews come later (`loadPreviews`). */
@@ -38,14 +82,19 @@ async function fetchSummaries(client: ImapFlow, range: string, byUid: boolean, m
 export async function loadNewestPage(client: ImapFlow, pageSize: number): Promise<LoadedFolder> {
   await refreshSelected(client);
   const mailbox = selected(client);
-  const folder = new LoadedFolder(mailbox.path, mailbox.uidValidity.toString(), mailbox.uidNext);
+  const announced = Number.isInteger(mailbox.uidNext) && mailbox.uidNext > 0 ? mailbox.uidNext : 0;
+  const folder = new LoadedFolder(mailbox.path, mailbox.uidValidity.toString(), announced);
   folder.modseq = mailbox.noModseq ? undefined : mailbox.highestModseq;
   if (mailbox.exists > 0) {
     const first = Math.max(1, mailbox.exists - pageSize + 1);
+    // `first:*` always reaches the newest message, so the page also tells the highest UID.
     const page = await fetchSummaries(client, `${first}:*`, false);
     folder.addPage(page);
-    folder.uidNext = Math.max(folder.uidNext, ...page.map((m) => m.uid + 1));
+    folder.uidNext = Math.max(folder.uidNext, uidAfter(page));
     folder.hasOlder = first > 1;
+  }
+  if (!announced && folder.size === 0) {
+    folder.uidNext = await highestUidPlusOne(client);
   }
   return folder;
 }
@@ -75,8 +124,7 @@ async function seqBelowUid(client: ImapFlow, uid: number): Promise<number> {
   if (uid <= 1) {
     return 1;
   }
-  const below = await client.search({ uid: `1:${uid - 1}` }, { uid: true });
-  return (below ? below.length : 0) + 1;
+  return (await searchUids(client, `1:${uid - 1}`)).length + 1;
 }
 
 /** Fetches previews for messages of the window that have none yet. */
@@ -109,7 +157,7 @@ export async function catchUp(client: ImapFlow, folder: LoadedFolder, pageSize: 
 
   const bottom = folder.oldestUid ?? folder.uidNext;
   // `n:*` always includes the highest UID even when it is below n (RFC 3501 6.4.8): filter.
-  const found = mailbox.exists > 0 ? ((await client.search({ uid: `${bottom}:*` }, { uid: true })) || []).filter((uid) => uid >= bottom) : [];
+  const found = mailbox.exists > 0 ? (await searchUids(client, `${bottom}:*`)).filter((uid) => uid >= bottom) : [];
   const present = new Set(found);
   const newUids = found.filter((uid) => uid >= folder.uidNext);
 
@@ -127,10 +175,25 @@ export async function catchUp(client: ImapFlow, folder: LoadedFolder, pageSize: 
   }
 
   const arrived = newUids.length ? await fetchSummaries(client, newUids.join(','), true, folder.uidNext) : [];
-  folder.uidNext = Math.max(folder.uidNext, ...arrived.map((m) => m.uid + 1));
+  // Only what was fetched moves the marker (a message that vanished before the FETCH is not lost).
+  folder.uidNext = Math.max(folder.uidNext, uidAfter(arrived));
   const change = folder.reconcile({ present, flags, arrived });
   if (folder.size === 0) {
     folder.hasOlder = false;
   }
   return change;
+}
+
+/**
+ * Counts of the folder selected on `client`, from the selection itself: STATUS should not be used
+ * on the selected folder (RFC 3501 6.3.10), and imapflow would rewrite the selection's state from it.
+ */
+export async function countSelected(client: ImapFlow): Promise<{ path: string; messages: number; unseen: number }> {
+  await refreshSelected(client);
+  const mailbox = selected(client);
+  const unseen = mailbox.exists > 0 ? await client.search({ seen: false }, { uid: true }) : [];
+  if (!unseen) {
+    throw new Error(`The server refused to search ${mailbox.path} for unread mail.`);
+  }
+  return { path: mailbox.path, messages: mailbox.exists, unseen: unseen.length };
 }

@@ -2,6 +2,10 @@
  * The second connection of an account, which only listens. With NOTIFY (RFC 5465) one IDLE covers
  * every folder: the selected one sends EXISTS/EXPUNGE/FETCH, the others STATUS. Without NOTIFY it
  * IDLEs (RFC 2177) on the focused folder, and the session polls the others with STATUS.
+ *
+ * Some servers hold IDLE news back (Cyrus without idled, Courier: up to 60 s) but report it at once
+ * in the response to any command. So when IDLE has been quiet for `quietCheckMs`, a NOOP (RFC 3501
+ * 6.1.2) asks; a prompt server (Dovecot) keeps pushing between the checks and loses nothing.
  */
 import type { ImapFlow } from 'imapflow';
 import { Emitter, type Disposable } from './events';
@@ -28,6 +32,14 @@ interface ImapflowInternals {
   untaggedHandlers: Record<string, UntaggedHandler | null | undefined>;
 }
 
+export interface WatcherOptions {
+  allowNotify?: boolean;
+  /** Milliseconds of IDLE silence after which a NOOP asks for news; 0 turns the check off. */
+  quietCheckMs?: number;
+  /** Whether news of the focused folder is wanted now (a folder is open); the check runs only then. */
+  wantsNews?: (path: string) => boolean;
+}
+
 export class MailboxWatcher implements Disposable {
   private readonly changedEmitter = new Emitter<string>();
   /** A folder's content changed on the server: new, expunged or re-flagged messages. */
@@ -41,16 +53,22 @@ export class MailboxWatcher implements Disposable {
 
   private focused: string | undefined;
   private disposed = false;
-  private idleLoop: Promise<void> = Promise.resolve();
+  private idleLooping = false;
+  private commandsRunning = 0;
+  private quietTimer: NodeJS.Timeout | undefined;
+  private quietCheckMs: number;
   readonly usesNotify: boolean;
 
   constructor(
     private readonly client: ImapFlow,
     private readonly log: MailLog,
-    allowNotify = true,
+    private readonly options: WatcherOptions = {},
   ) {
-    this.usesNotify = allowNotify && client.capabilities.has('NOTIFY');
+    this.usesNotify = (options.allowNotify ?? true) && client.capabilities.has('NOTIFY');
+    this.quietCheckMs = options.quietCheckMs ?? 0;
     const changed = (event: { path?: string }) => {
+      // News came by itself: the quiet period starts again.
+      this.armQuietCheck();
       if (event.path) {
         this.changedEmitter.fire(event.path);
       }
@@ -73,8 +91,34 @@ export class MailboxWatcher implements Disposable {
       return;
     }
     this.focused = path;
-    await this.client.mailboxOpen(path, { readOnly: true });
-    this.idle();
+    await this.command(() => this.client.mailboxOpen(path, { readOnly: true }));
+    this.armQuietCheck();
+  }
+
+  /** Takes a new quiet period (ms; 0 turns the check off) into use at once. */
+  setQuietCheck(ms: number): void {
+    this.quietCheckMs = ms;
+    this.armQuietCheck();
+  }
+
+  private armQuietCheck(): void {
+    clearTimeout(this.quietTimer);
+    if (this.disposed || this.quietCheckMs <= 0) {
+      return;
+    }
+    this.quietTimer = setTimeout(() => void this.checkAfterQuiet(), this.quietCheckMs);
+  }
+
+  private async checkAfterQuiet(): Promise<void> {
+    const path = this.focused;
+    try {
+      if (path && this.client.usable && (this.options.wantsNews?.(path) ?? true)) {
+        // NOOP breaks the IDLE; the server reports what it held back; the loop idles again.
+        await this.command(() => this.client.noop());
+      }
+    } finally {
+      this.armQuietCheck();
+    }
   }
 
   get focusedFolder(): string | undefined {
@@ -83,27 +127,46 @@ export class MailboxWatcher implements Disposable {
 
   /** Probes a connection that may have died without telling (imapflow #14, #98). */
   async probe(): Promise<void> {
-    await this.client.noop();
-    this.idle();
+    await this.command(() => this.client.noop());
   }
 
+  /**
+   * Runs one of the watcher's own commands with the IDLE loop held off until it ends: imapflow's
+   * SELECT is two commands (LIST, then EXAMINE), and an IDLE restarted between them would hold the
+   * EXAMINE back until something broke that IDLE.
+   */
+  private async command<T>(work: () => Promise<T>): Promise<T> {
+    this.commandsRunning++;
+    try {
+      return await work();
+    } finally {
+      this.commandsRunning--;
+      this.idle();
+    }
+  }
+
+  /** Keeps one IDLE loop running; a command (SELECT, NOOP) breaks an IDLE and the loop starts the next. */
   private idle(): void {
-    if (this.disposed) {
+    if (this.disposed || this.idleLooping) {
       return;
     }
-    // idle() resolves when another command breaks it; restart it then, one loop at a time.
-    this.idleLoop = this.idleLoop.then(async () => {
-      while (!this.disposed && this.client.usable) {
-        try {
-          await this.client.idle();
-        } catch (err) {
-          this.log.debug(`IDLE ended: ${(err as Error).message}`);
-          return;
+    this.idleLooping = true;
+    void (async () => {
+      try {
+        while (!this.disposed && this.client.usable && this.commandsRunning === 0) {
+          try {
+            await this.client.idle();
+          } catch (err) {
+            this.log.debug(`IDLE ended: ${(err as Error).message}`);
+            return;
+          }
+          // Give a queued command (SELECT, NOOP) its turn before idling again.
+          await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        // Give a queued command (SELECT, NOOP) its turn before idling again.
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        this.idleLooping = false;
       }
-    });
+    })();
   }
 
   /** RFC 5465 3.1: the selected folder reports everything, the other personal folders STATUS. */
@@ -156,6 +219,7 @@ export class MailboxWatcher implements Disposable {
 
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.quietTimer);
     this.changedEmitter.dispose();
     this.statusEmitter.dispose();
     this.foldersEmitter.dispose();

@@ -38,7 +38,12 @@ export interface DovecotOptions {
   port?: number;
   /** False: no special folders made, none marked with RFC 6154 attributes (like Courier). */
   specialUse?: boolean;
+  /** The full capability list to announce after login (`imap_capability`), to play a smaller server. */
+  capabilities?: string;
 }
+
+/** What Courier IMAP announces, more or less: no CONDSTORE, QRESYNC, NOTIFY, SPECIAL-USE or LIST-STATUS. */
+export const COURIER_LIKE_CAPABILITIES = 'IMAP4rev1 LITERAL+ IDLE UIDPLUS NAMESPACE CHILDREN SORT THREAD=REFERENCES';
 
 /** Servers still running in this process, stopped synchronously if the process exits. */
 const running = new Set<string>(); // their folders
@@ -64,7 +69,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort());
       const tlsPort = tls ? await freePort() : undefined;
-      fs.writeFileSync(confPath, dovecotConfig({ dir, port, tlsPort, identity, specialUse: opts.specialUse ?? true }));
+      fs.writeFileSync(confPath, dovecotConfig({ dir, port, tlsPort, identity, specialUse: opts.specialUse ?? true, capabilities: opts.capabilities }));
       const failure = await launchDovecot(dir, confPath);
       if (failure) {
         if (attempt < 3 && /address already in use/i.test(failure)) continue;
@@ -175,7 +180,7 @@ function processIdentity(): ProcessIdentity {
   return { root, user: info.username, group, loginUser: info.username, uid: info.uid, gid: info.gid };
 }
 
-function dovecotConfig(o: { dir: string; port: number; tlsPort?: number; identity: ProcessIdentity; specialUse: boolean }): string {
+function dovecotConfig(o: { dir: string; port: number; tlsPort?: number; identity: ProcessIdentity; specialUse: boolean; capabilities?: string }): string {
   const { dir, identity } = o;
   const tls = o.tlsPort !== undefined;
   const uidArgs = identity.root ? 'uid=dovecot gid=dovecot' : `uid=${identity.uid} gid=${identity.gid}`;
@@ -241,7 +246,7 @@ protocol imap {
   mail_max_userip_connections = 100
   # Tell IDLE clients about new mail at once, not after the default interval.
   imap_idle_notify_interval = 1 secs
-}
+${o.capabilities ? `  imap_capability = ${o.capabilities}\n` : ''}}
 `;
 }
 

@@ -1,0 +1,189 @@
+/**
+ * A small TCP proxy between a client and the test Dovecot that makes Dovecot behave like the
+ * servers users have and we cannot run here:
+ * - `stripUidNext`: drops `* OK [UIDNEXT n]` from SELECT/EXAMINE, as Courier does (RFC 3501 7.3.1
+ *   makes it optional);
+ * - `holdIdleMs`: holds what the server pushes during IDLE for that long, as Cyrus without idled or
+ *   Courier do (up to 60 s), until the client ends the IDLE with DONE;
+ * - `cutAll()` and `accepting`: drop every link and refuse new ones, for reconnect tests.
+ * It reads responses whole (a line plus any `{n}` literals, RFC 3501 4.3) and forwards bytes as
+ * they came; it does not speak TLS.
+ */
+import * as net from 'node:net';
+
+export interface ImapProxyOptions {
+  stripUidNext?: boolean;
+  holdIdleMs?: number;
+}
+
+export interface ImapProxy {
+  port: number;
+  /** False: new connections are closed at once (the server is "down"). */
+  accepting: boolean;
+  /** Closes every link now, both sides. */
+  cutAll(): void;
+  /** Cuts every link once, when a client next sends a line matching `pattern` (before it reaches the server). */
+  cutWhenClientSends(pattern: RegExp): Promise<void>;
+  /** Links open now. */
+  readonly links: number;
+  stop(): Promise<void>;
+}
+
+export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
+  const links = new Set<Link>();
+  let trap: { pattern: RegExp; sprung: () => void } | undefined;
+  /** True when the line sprang the trap: the caller then forwards nothing. */
+  const springs = (line: string): boolean => {
+    if (!trap || !trap.pattern.test(line)) return false;
+    const { sprung } = trap;
+    trap = undefined;
+    proxy.cutAll();
+    sprung();
+    return true;
+  };
+  const server = net.createServer((client) => {
+    if (!proxy.accepting) {
+      client.destroy();
+      return;
+    }
+    const link = new Link(client, targetPort, options, springs, () => links.delete(link));
+    links.add(link);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address !== 'object') {
+    throw new Error('the IMAP proxy could not read its port');
+  }
+  const proxy: ImapProxy = {
+    port: address.port,
+    accepting: true,
+    cutAll() {
+      for (const link of [...links]) link.close();
+    },
+    cutWhenClientSends(pattern) {
+      return new Promise((resolve) => (trap = { pattern, sprung: resolve }));
+    },
+    get links() {
+      return links.size;
+    },
+    stop() {
+      proxy.cutAll();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
+
+class Link {
+  private readonly upstream: net.Socket;
+  private fromServer = Buffer.alloc(0);
+  private fromClient = '';
+  /** Tag of the client's IDLE while it runs. */
+  private idleTag: string | undefined;
+  private held: { data: Buffer; due: number }[] = [];
+  private holdTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: net.Socket,
+    targetPort: number,
+    private readonly options: ImapProxyOptions,
+    private readonly springsTrap: (line: string) => boolean,
+    private readonly onClose: () => void,
+  ) {
+    this.upstream = net.connect({ host: '127.0.0.1', port: targetPort });
+    for (const socket of [client, this.upstream]) {
+      socket.on('error', () => this.close());
+      socket.on('close', () => this.close());
+    }
+    client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    this.upstream.on('data', (chunk: Buffer) => this.onServerData(chunk));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.holdTimer);
+    this.client.destroy();
+    this.upstream.destroy();
+    this.onClose();
+  }
+
+  private onClientData(chunk: Buffer): void {
+    // Watch the client's lines only to know when IDLE starts and ends; bytes pass unchanged.
+    this.fromClient += chunk.toString('latin1');
+    let end: number;
+    while ((end = this.fromClient.indexOf('\r\n')) >= 0) {
+      const line = this.fromClient.slice(0, end);
+      this.fromClient = this.fromClient.slice(end + 2);
+      if (this.springsTrap(line)) return;
+      const idle = /^(\S+) IDLE$/i.exec(line);
+      if (idle) {
+        this.idleTag = idle[1];
+      } else if (/^DONE$/i.test(line) && this.idleTag) {
+        // The server answers the next command with everything it held back.
+        this.idleTag = undefined;
+        this.release(Number.POSITIVE_INFINITY);
+      }
+    }
+    this.upstream.write(chunk);
+  }
+
+  private onServerData(chunk: Buffer): void {
+    this.fromServer = Buffer.concat([this.fromServer, chunk]);
+    let response: Buffer | undefined;
+    while ((response = this.takeResponse())) {
+      this.onServerResponse(response);
+    }
+  }
+
+  /** One whole response: a line, and where it ends in `{n}`, the literal and the rest of the line. */
+  private takeResponse(): Buffer | undefined {
+    let at = 0;
+    for (;;) {
+      const end = this.fromServer.indexOf('\r\n', at, 'latin1');
+      if (end < 0) return undefined;
+      const literal = /\{(\d+)\+?\}$/.exec(this.fromServer.subarray(at, end).toString('latin1'));
+      if (!literal) {
+        const response = this.fromServer.subarray(0, end + 2);
+        this.fromServer = this.fromServer.subarray(end + 2);
+        return response;
+      }
+      at = end + 2 + Number(literal[1]);
+      if (at > this.fromServer.length) return undefined;
+    }
+  }
+
+  private onServerResponse(response: Buffer): void {
+    const text = response.toString('latin1');
+    if (this.options.stripUidNext && /^\* OK \[UIDNEXT \d+\]/i.test(text)) {
+      return;
+    }
+    const holdMs = this.options.holdIdleMs ?? 0;
+    if (holdMs > 0 && this.idleTag && text.startsWith('* ')) {
+      this.held.push({ data: response, due: Date.now() + holdMs });
+      this.scheduleRelease();
+      return;
+    }
+    // Nothing may overtake what is held: a tagged answer comes after the pushes before it.
+    this.release(Number.POSITIVE_INFINITY);
+    this.client.write(response);
+  }
+
+  private release(upTo: number): void {
+    while (this.held.length && this.held[0].due <= upTo) {
+      this.client.write(this.held.shift()!.data);
+    }
+    this.scheduleRelease();
+  }
+
+  private scheduleRelease(): void {
+    clearTimeout(this.holdTimer);
+    if (this.held.length && !this.closed) {
+      this.holdTimer = setTimeout(() => this.release(Date.now()), Math.max(0, this.held[0].due - Date.now()));
+    }
+  }
+}
