@@ -1,8 +1,10 @@
 /** Composes Mailroom's services and registers them; holds no logic of its own. */
 import * as vscode from 'vscode';
 import { AccountStore } from './accounts/accountStore';
+import { FolderRoles } from './accounts/folderRoles';
 import { SessionRegistry } from './accounts/sessionRegistry';
 import { AccountCommands } from './commands/accountCommands';
+import { FolderCommands } from './commands/folderCommands';
 import { MessageCommands } from './commands/messageCommands';
 import { createLog } from './log';
 import type { MessageSource } from './panels/messagePanel';
@@ -28,14 +30,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   if (context.extensionMode !== vscode.ExtensionMode.Production) {
     await seedTestPasswords(store, log);
   }
-  const sessions = new SessionRegistry(store, log);
+  const roles = new FolderRoles(context.globalState);
+  const sessions = new SessionRegistry(store, log, roles);
   const tree = new MailTreeProvider(sessions);
   const view = vscode.window.createTreeView('mailroom.mail', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(sessions, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
 
   const panels = registerMessagePanels(context, (accountId) => messageSource(sessions, accountId), log);
   context.subscriptions.push(
-    ...new AccountCommands(store, sessions, log).register(),
+    ...new AccountCommands(store, sessions, log, roles).register(),
+    ...new FolderCommands(sessions, roles).register(),
     ...new MessageCommands(sessions, tree, panels, view as vscode.TreeView<unknown>).register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'accounts')) void sessions.sync();

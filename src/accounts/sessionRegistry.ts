@@ -8,6 +8,7 @@ import type { MailLog } from '../core/log';
 import type { AccountConfig } from '../core/types';
 import { affects, idleCheckSeconds, pollInterval, watchedFolderPollSeconds } from '../settings';
 import type { AccountStore } from './accountStore';
+import type { FolderRoles } from './folderRoles';
 
 export class SessionRegistry implements vscode.Disposable {
   private readonly sessions = new Map<string, { session: AccountSession; signature: string }>();
@@ -23,6 +24,7 @@ export class SessionRegistry implements vscode.Disposable {
   constructor(
     private readonly store: AccountStore,
     private readonly log: MailLog,
+    private readonly roles: FolderRoles,
   ) {
     this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'watchedFolderPollSeconds') || affects(e, 'idleCheckSeconds')) {
@@ -100,6 +102,7 @@ export class SessionRegistry implements vscode.Disposable {
 
   private async start(account: AccountConfig): Promise<void> {
     const session = new AccountSession(account, this.store.credentials(account), { log: this.log, ...timings() });
+    session.setFolderRoles(this.roles.of(account.id));
     this.sessions.set(account.id, { session, signature: signature(account) });
     this.created.fire(session);
     // Connect in the background; the account node shows progress and failures (a password that

@@ -12,6 +12,7 @@ import type { MailLog } from '../core/log';
 import type { AccountConfig, Security } from '../core/types';
 import { askAccount, DEFAULT_PORTS, isPort, type AccountAnswers } from '../accounts/accountInput';
 import { newAccountId, type AccountStore } from '../accounts/accountStore';
+import type { FolderRoles } from '../accounts/folderRoles';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
 import { AccountNode } from '../tree/accountNode';
 
@@ -35,6 +36,7 @@ export class AccountCommands {
     private readonly store: AccountStore,
     private readonly sessions: SessionRegistry,
     private readonly log: MailLog,
+    private readonly roles: FolderRoles,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -198,6 +200,7 @@ export class AccountCommands {
       if (choice !== 'Remove') return false;
     }
     await this.store.remove(account.id);
+    await this.roles.forget(account.id);
     await this.sessions.sync();
     this.log.info(`[${account.name}] account removed`);
     return true;

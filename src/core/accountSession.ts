@@ -6,7 +6,7 @@
 import type { ImapFlow, ListResponse } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { Emitter, type Disposable } from './events';
-import { buildFolderTree } from './folders';
+import { applySpecialUseOverrides, buildFolderTree, type SpecialUseOverrides } from './folders';
 import { fixedPassword, type CredentialProvider } from './credentials';
 import { countsOf, listWithCounts, mergeStatus, statusMoved } from './folderCounts';
 import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
@@ -58,6 +58,9 @@ export class AccountSession implements Disposable {
   private connecting: Promise<void> | undefined;
   private state: ConnectionState = { kind: 'offline', reason: 'Not connected yet.' };
   private folderTree: FolderInfo[] = [];
+  /** The tree as the server lists it, before the user's choices of folder roles. */
+  private listedTree: FolderInfo[] = [];
+  private folderRoles: SpecialUseOverrides = {};
   private readonly counts = new Map<string, FolderCounts>();
   private readonly lastStatus = new Map<string, WatchedStatus>();
   private readonly loaded = new Map<string, LoadedFolder>();
@@ -304,10 +307,18 @@ export class AccountSession implements Disposable {
   /** LIST with STATUS (RFC 5819) where the server has it, else LIST and STATUS per folder. */
   async refreshFolders(): Promise<FolderInfo[]> {
     const { list, statuses } = await this.listWithCounts();
-    this.folderTree = buildFolderTree(list);
+    this.listedTree = buildFolderTree(list);
+    this.folderTree = applySpecialUseOverrides(this.listedTree, this.folderRoles);
     this.foldersEmitter.fire(this.folderTree);
     this.applyCounts(statuses);
     return this.folderTree;
+  }
+
+  /** The user's choices of what a folder is for (Sent, Trash, …) where the server's attributes or names misled. */
+  setFolderRoles(roles: SpecialUseOverrides): void {
+    this.folderRoles = roles;
+    this.folderTree = applySpecialUseOverrides(this.listedTree, roles);
+    this.foldersEmitter.fire(this.folderTree);
   }
 
   private async refreshCounts(): Promise<void> {
