@@ -70,7 +70,7 @@ export async function startCyrus(opts: CyrusOptions = {}): Promise<CyrusServer> 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-cyrus-'));
   const instance: Instance = { dir, bin, env: cyrusEnv(root), port: 0, idled };
   try {
-    for (const sub of ['conf', 'partition', 'run', 'lock', 'socket']) fs.mkdirSync(path.join(dir, sub));
+    for (const sub of ['conf', 'conf/socket', 'partition', 'run', 'lock']) fs.mkdirSync(path.join(dir, sub));
     const identity = processIdentity();
     for (const [user, password] of Object.entries(users)) {
       // Passwords go through stdin (-p) so they never show in a process list.
@@ -249,9 +249,11 @@ proc_path: ${dir}/run/proc
 mboxname_lockpath: ${dir}/lock
 partition-default: ${dir}/partition
 defaultpartition: default
-lmtpsocket: ${dir}/socket/lmtp
-idlesocket: ${dir}/socket/idle
-notifysocket: ${dir}/socket/notify
+# imapd makes its own IDLE socket as {configdirectory}/socket/idle.PID whatever idlesocket says,
+# so idled's socket must stay in that folder too (the default) for the two to talk.
+lmtpsocket: ${dir}/conf/socket/lmtp
+idlesocket: ${dir}/conf/socket/idle
+notifysocket: ${dir}/conf/socket/notify
 # Fastmail's layout: every folder under INBOX, '.' as the delimiter.
 altnamespace: no
 unixhierarchysep: no
