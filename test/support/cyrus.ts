@@ -393,8 +393,9 @@ function stopSync(dir: string, remove: boolean): void {
  * It reads master.pid each time, so a restart() is followed too.
  */
 function startWatchdog(dir: string): void {
+  // `kill -KILL -PGID`, not `kill -KILL -- -PGID`: dash's kill refuses `--` and would kill nothing.
   const script = `while kill -0 ${process.pid} 2>/dev/null && [ -d "$1" ]; do sleep 1; done
-if [ -d "$1" ]; then [ -f "$1/master.pid" ] && kill -KILL -- "-$(cat "$1/master.pid")" 2>/dev/null; rm -rf "$1"; fi`;
+if [ -d "$1" ]; then [ -f "$1/master.pid" ] && kill -KILL "-$(cat "$1/master.pid")" 2>/dev/null; rm -rf "$1"; fi`;
   spawn('sh', ['-c', script, 'cyrus-watchdog', dir], { detached: true, stdio: 'ignore' }).unref();
 }
 
