@@ -74,7 +74,8 @@ export async function startCyrus(opts: CyrusOptions = {}): Promise<CyrusServer> 
     const identity = processIdentity();
     for (const [user, password] of Object.entries(users)) {
       // Passwords go through stdin (-p) so they never show in a process list.
-      execFileSync('saslpasswd2', ['-p', '-c', '-f', path.join(dir, 'sasldb2'), user], { input: password, stdio: ['pipe', 'ignore', 'pipe'] });
+      // The SASL realm is the servername (set below), not this machine's host name.
+      execFileSync('saslpasswd2', ['-p', '-c', '-u', serverName(dir), '-f', path.join(dir, 'sasldb2'), user], { input: password, stdio: ['pipe', 'ignore', 'pipe'] });
       // Telemetry: imapd writes each session of a user with a folder here, for debugging failures.
       fs.mkdirSync(path.join(dir, 'conf', 'log', user), { recursive: true });
     }
@@ -95,8 +96,9 @@ export async function startCyrus(opts: CyrusOptions = {}): Promise<CyrusServer> 
     // The first login creates INBOX and the special folders (autocreate_quota); log in now so
     // tests start from a complete account and a wrong setup fails here, not in a test.
     for (const user of Object.keys(users)) {
-      await withClient(instance, users, user, async () => undefined).catch((error: Error) => {
-        throw new Error(`Cyrus started but ${user} cannot log in: ${error.message}\n${diagnose(instance)}`);
+      await withClient(instance, users, user, async () => undefined).catch((error: Error & { responseText?: string }) => {
+        const said = error.responseText ? ` (server: ${error.responseText})` : '';
+        throw new Error(`Cyrus started but ${user} cannot log in: ${error.message}${said}\n${diagnose(instance)}`);
       });
     }
     return makeServer(instance, users);
@@ -151,8 +153,8 @@ async function launch(instance: Instance): Promise<{ message: string; portTaken:
   } catch (error) {
     return { message: exited ?? (error as Error).message, portTaken: false };
   }
-  // Someone else answered: our master could not bind the port it was given.
-  if (!/Cyrus IMAP/.test(greeting)) return { message: `another server answers: ${greeting}`, portTaken: true };
+  // Someone else answered (even another test's Cyrus): our master could not bind the port.
+  if (!greeting.includes(` ${serverName(dir)} Cyrus IMAP`)) return { message: `another server answers: ${greeting}`, portTaken: true };
   return undefined;
 }
 
@@ -265,6 +267,8 @@ sasl_mech_list: PLAIN LOGIN
 admins: cyrus
 cyrus_user: ${cyrusUser}
 syslog_prefix: mailroom-test
+# Named after the folder, so the greeting tells this instance from any other on the port.
+servername: ${serverName(dir)}
 # INBOX and the special folders appear at a user's first login, with RFC 6154 attributes.
 autocreate_quota: 0
 autocreate_inbox_folders: ${autocreate.join(' | ')}
@@ -274,6 +278,11 @@ specialusealways: yes
 # Tests reconnect often; the default 3 s pause after a failed login would slow the credential test.
 failedloginpause: 0
 `;
+}
+
+function serverName(dir: string): string {
+  // Lower case: Cyrus lowercases it before using it as the SASL realm.
+  return path.basename(dir).toLowerCase();
 }
 
 function cyrusConfig(instance: Instance): string {
