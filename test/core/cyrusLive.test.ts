@@ -60,6 +60,12 @@ describe('Cyrus IMAP without idled: live changes in the open folder', function (
     await server?.stop();
   });
 
+  // After opening a folder or applying a change, the session asks STATUS and may catch up once
+  // more (its STATUS signature lacks UIDNEXT/HIGHESTMODSEQ, so it always differs from LIST's).
+  // A change made during that follow-up is found by luck, which would hide a missing IDLE
+  // check; so each test starts once the session has settled.
+  beforeEach(() => new Promise((resolve) => setTimeout(resolve, 1_000)));
+
   const change = (what: string, predicate: (c: FolderChange) => boolean) =>
     nextEvent(session.onDidChangeMessages, predicate, LIVE_DEADLINE_MS, `${what} (within idleCheckSeconds ${IDLE_CHECK_SECONDS} + 2 s)`);
   const existing = (subject: string) => {
