@@ -6,6 +6,8 @@
  * changes only when it polls (every 60 s, `imapidlepoll`). Debian's package conflicts with
  * dovecot-imapd, so scripts/install-test-deps.sh unpacks it into .cache/cyrus and we run it from
  * there (recipe in ENVIRONMENT.md). The interface follows DovecotServer so tests can use either.
+ * Every user has INBOX.Sent, .Drafts, .Trash, .Junk and .Archive, with their RFC 6154 attributes,
+ * from the first login (which startCyrus makes), as a Fastmail account has.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,8 +26,6 @@ export interface CyrusServer {
   users: Record<string, string>;
   /** True when idled runs, so IDLE reports changes at once instead of at the next 60 s poll. */
   idled: boolean;
-  /** The special-use folders every user has from the first login, e.g. `\Sent` → `INBOX.Sent`. */
-  specialFolders: Record<CyrusSpecialUse, string>;
   stop(): Promise<void>;
   /** Stops every process and starts the server again on the same port with the same mail. */
   restart(): Promise<void>;
@@ -177,16 +177,12 @@ async function withClient<T>(instance: Instance, users: Record<string, string>, 
 function makeServer(instance: Instance, users: Record<string, string>): CyrusServer {
   const { dir } = instance;
   const asUser = <T>(user: string, work: (client: ImapFlow) => Promise<T>) => withClient(instance, users, user, work);
-  const specialFolders = Object.fromEntries(
-    Object.entries(SPECIAL_FOLDERS).map(([use, name]) => [use, `INBOX.${name}`]),
-  ) as Record<CyrusSpecialUse, string>;
   return {
     host: '127.0.0.1',
     port: instance.port,
     dir,
     users,
     idled: instance.idled,
-    specialFolders,
     async stop() {
       if (!running.has(dir)) return;
       running.delete(dir);
