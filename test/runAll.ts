@@ -3,7 +3,7 @@
  * `N passed, N failed` summing them all (CI reads that line). A suite that crashes or times out
  * before reporting counts as one failure, so a broken suite can never look green.
  *
- *   core    plain-Node mocha tests of src/core against a real Dovecot   → test-results/core.json
+ *   core    plain-Node mocha tests of src/core against real Dovecot and Cyrus → test-results/core.json
  *   vscode  the extension suite inside code-server's extension host     → test-results/vscode.json
  *   ui      the workbench driven by Chromium (screenshots)              → test-results/ui.json
  *

@@ -309,8 +309,9 @@ function stopSync(dir: string): void {
  * down its extension host. A detached shell watches our pid and stops the server if we vanish.
  */
 function startWatchdog(dir: string): void {
+  // `kill -KILL -PGID`, not `kill -KILL -- -PGID`: dash's kill refuses `--` and would kill nothing.
   const script = `while kill -0 ${process.pid} 2>/dev/null && [ -d "$1" ]; do sleep 1; done
-if [ -d "$1" ]; then kill -KILL -- "-$(cat "$1/run/master.pid")" 2>/dev/null; rm -rf "$1"; fi`;
+if [ -d "$1" ]; then kill -KILL "-$(cat "$1/run/master.pid")" 2>/dev/null; rm -rf "$1"; fi`;
   spawn('sh', ['-c', script, 'dovecot-watchdog', dir], { detached: true, stdio: 'ignore' }).unref();
 }
 
