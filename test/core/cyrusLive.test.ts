@@ -18,13 +18,9 @@ import { nextEvent, until } from '../support/waitFor';
 const IDLE_CHECK_SECONDS = 3;
 const LIVE_DEADLINE_MS = (IDLE_CHECK_SECONDS + 2) * 1_000;
 
-/**
- * `idleCheckSeconds` is the session option of the pending late-IDLE fix; SessionOptions does not
- * have it yet, so it is added outside the type (a session without the fix ignores it and fails).
- * pollInterval stays long so that polling the folder counts cannot stand in for the check.
- */
+/** pollInterval stays long so that polling the folder counts cannot stand in for the NOOP check. */
 function lateIdleOptions(over: Partial<SessionOptions> = {}): Partial<SessionOptions> {
-  return Object.assign({ pollInterval: 60 }, over, { idleCheckSeconds: IDLE_CHECK_SECONDS });
+  return { pollInterval: 60, ...over, idleCheckSeconds: IDLE_CHECK_SECONDS };
 }
 
 /** Runs `work` on `folder` through another client's mailbox lock. */
