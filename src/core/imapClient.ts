@@ -50,7 +50,7 @@ export async function connectClient(account: AccountConfig, password: string, op
  * A pinned certificate is trusted by making that very certificate the only CA and checking its
  * fingerprint in `checkServerIdentity`, so the credentials are never sent to any other certificate.
  */
-async function tlsOptions(account: AccountConfig): Promise<ConnectionOptions> {
+export async function tlsOptions(account: AccountConfig): Promise<ConnectionOptions> {
   const servername = net.isIP(account.host) ? undefined : account.host;
   if (account.security === 'none' || !account.trustedCertificate) {
     return { servername, minVersion: 'TLSv1.2' };
