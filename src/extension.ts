@@ -17,6 +17,8 @@ export interface MailroomApi {
   panels: MessagePanelRegistry;
   sessions: SessionRegistry;
   view: vscode.TreeView<unknown>;
+  /** Accounts and their passwords in SecretStorage: the tests check what is kept and what is removed. */
+  store: AccountStore;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MailroomApi> {
@@ -43,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   );
 
   await sessions.sync();
-  return { tree, panels, sessions, view: view as vscode.TreeView<unknown> };
+  return { tree, panels, sessions, view: view as vscode.TreeView<unknown>, store };
 }
 
 export function deactivate(): void {

@@ -106,8 +106,12 @@ describe('classifying connection errors', () => {
       assert.match(info.message, /STARTTLS/);
     });
 
+    it('by an ERR_SSL code alone, whatever the message says', () => {
+      assert.equal(classifyError(err('packet length too long', { code: 'ERR_SSL_PACKET_LENGTH_TOO_LONG' }), ctx).code, 'tls');
+    });
+
     it('by an ERR_TLS code', () => {
-      assert.equal(classifyError(err('Client network socket disconnected before secure TLS connection was established', { code: 'ERR_TLS_INVALID_PROTOCOL_VERSION' }), ctx).code, 'tls');
+      assert.equal(classifyError(err('protocol version not supported', { code: 'ERR_TLS_INVALID_PROTOCOL_VERSION' }), ctx).code, 'tls');
     });
 
     it('by message alone', () => {

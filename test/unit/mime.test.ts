@@ -231,6 +231,43 @@ describe('MIME details', () => {
     });
   });
 
+  describe('which charset a whole message is read in', () => {
+    it('keeps undeclared but valid UTF-8 as UTF-8', async () => {
+      const m = await parseMessageSource(Buffer.from('Subject: Déjà vu\r\nFrom: Zoë <z@example.com>\r\n\r\nCrème brûlée\r\n', 'utf8'), meta);
+      assert.equal(m.subject, 'Déjà vu');
+      assert.equal(m.from[0].name, 'Zoë');
+      assert.equal(m.text?.trim(), 'Crème brûlée');
+    });
+
+    for (const header of ['From', 'To', 'Cc']) {
+      it(`repairs undeclared 8-bit text that occurs only in a ${header} name`, async () => {
+        const m = await parseMessageSource(latin1(`Subject: plain\r\n${header}: Ren\xe9e <r@example.fr>\r\n\r\nascii only\r\n`), meta);
+        const list = header === 'From' ? m.from : header === 'To' ? m.to : m.cc;
+        assert.deepEqual(list, [{ name: 'Renée', address: 'r@example.fr' }]);
+      });
+    }
+
+    it('has empty subject and sender, and no warning key, when the message has none', async () => {
+      const m = await parseMessageSource('X-Nothing: here\r\n\r\nbody', meta);
+      assert.equal(m.subject, '');
+      assert.deepEqual(m.from, []);
+      assert.ok(!('parseWarning' in m), 'no parseWarning key at all');
+    });
+
+    it('names no charset for a UTF-8 part fetched on its own', async () => {
+      const part = await decodePart('Content-Type: text/plain\r\n', Buffer.from('Déjà', 'utf8'));
+      assert.ok(!('charset' in part));
+    });
+
+    it('keeps images above 5 MB out of the inline images (the view would crawl)', async () => {
+      const big = Buffer.alloc(5 * 1024 * 1024 + 1, 1).toString('base64');
+      const limit = Buffer.alloc(5 * 1024 * 1024, 1).toString('base64');
+      const part = (id: string, body: string) => crlf('--r', 'Content-Type: image/png', 'Content-Transfer-Encoding: base64', `Content-ID: <${id}>`, '', body);
+      const { inlineImages } = await parseMessageForDisplay(crlf('Content-Type: multipart/related; boundary=r', '', part('big@x', big), part('limit@x', limit), '--r--', ''), meta);
+      assert.deepEqual(Object.keys(inlineImages), ['limit@x']);
+    });
+  });
+
   describe('structure warnings', () => {
     it('warns when a multipart message names no boundary', async () => {
       const m = await parseMessageSource(crlf('Subject: s', 'Content-Type: multipart/mixed', '', 'text'), meta);
@@ -247,6 +284,8 @@ describe('MIME details', () => {
     it('does not warn about single-part messages', async () => {
       const m = await parseMessageSource(crlf('Content-Type: text/plain; boundary=z', '', 'a'), meta);
       assert.equal(m.parseWarning, undefined);
+      const named = await parseMessageSource(crlf('Content-Type: application/x-multipart/thing; boundary=z', '', 'a'), meta);
+      assert.equal(named.parseWarning, undefined);
     });
   });
 
@@ -276,6 +315,12 @@ describe('MIME details', () => {
     it('finds no subject in the body or where there is none', async () => {
       const m = await parseMessageSource(tooDeep('X-A: 1\r\n'), meta);
       assert.equal(m.subject, '');
+      for (const eol of ['\r\n', '\n']) {
+        const inBody = await parseMessageSource(tooDeep(`X-A: 1${eol}${eol}Subject: not a header${eol}`, eol), meta);
+        assert.equal(inBody.subject, '', JSON.stringify(eol));
+      }
+      const headerOnly = await parseMessageSource(`Subject: only${'\r\n'}${tooDeep('').replace(/\r\n\r\n/g, '\r\n')}`, meta);
+      assert.equal(headerOnly.subject, 'only');
     });
 
     it('keeps a subject that is not a valid encoded word as it is', async () => {
