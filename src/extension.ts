@@ -18,8 +18,9 @@ export interface MailroomApi {
   tree: MailTreeProvider;
   panels: MessagePanelRegistry;
   sessions: SessionRegistry;
-  store: AccountStore;
   view: vscode.TreeView<unknown>;
+  /** Accounts and their passwords in SecretStorage: the tests check what is kept and what is removed. */
+  store: AccountStore;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MailroomApi> {

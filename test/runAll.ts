@@ -3,6 +3,7 @@
  * `N passed, N failed` summing them all (CI reads that line). A suite that crashes or times out
  * before reporting counts as one failure, so a broken suite can never look green.
  *
+ *   unit    plain-Node tests that need no server (also the mutation run's) → test-results/unit.json
  *   core    plain-Node mocha tests of src/core against real Dovecot and Cyrus → test-results/core.json
  *   vscode  the extension suite inside code-server's extension host     → test-results/vscode.json
  *   ui      the workbench driven by Chromium (screenshots)              → test-results/ui.json
@@ -59,6 +60,7 @@ function mochaSuite(name: string, spec: string, testTimeoutMs: number, timeoutMs
 }
 
 const suites: Suite[] = [
+  mochaSuite('unit', 'out/test/unit/**/*.test.js', 10_000, 2 * 60_000),
   mochaSuite('core', 'out/test/core/**/*.test.js', 20_000, 4 * 60_000),
   {
     name: 'vscode',

@@ -7,7 +7,7 @@ import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { readPresentedCertificate } from './certificate';
-import { redact, type MailLog } from './log';
+import { imapflowLogger, secretForms, type MailLog } from './log';
 import type { AccountConfig } from './types';
 
 export interface ClientOptions {
@@ -29,7 +29,7 @@ export async function connectClient(account: AccountConfig, password: string, op
       doSTARTTLS: account.security === 'starttls' ? true : account.security === 'none' ? false : undefined,
       auth: { user: account.user, pass: password },
       tls: await tlsOptions(account),
-      logger: wireLogger(options.log, [password]),
+      logger: imapflowLogger(options.log, secretForms(account.user, password)),
       qresync: options.qresync ?? false,
       maxIdleTime: options.maxIdleTime,
       connectionTimeout: options.connectionTimeout ?? 15_000,
@@ -50,7 +50,7 @@ export async function connectClient(account: AccountConfig, password: string, op
  * A pinned certificate is trusted by making that very certificate the only CA and checking its
  * fingerprint in `checkServerIdentity`, so the credentials are never sent to any other certificate.
  */
-async function tlsOptions(account: AccountConfig): Promise<ConnectionOptions> {
+export async function tlsOptions(account: AccountConfig): Promise<ConnectionOptions> {
   const servername = net.isIP(account.host) ? undefined : account.host;
   if (account.security === 'none' || !account.trustedCertificate) {
     return { servername, minVersion: 'TLSv1.2' };
@@ -68,24 +68,5 @@ async function tlsOptions(account: AccountConfig): Promise<ConnectionOptions> {
       cert.fingerprint256?.toUpperCase() === pinned
         ? undefined
         : Object.assign(new Error('The server certificate is not the trusted one.'), { code: 'CERT_PINNED_MISMATCH' }),
-  };
-}
-
-interface ImapflowLogEntry {
-  msg?: string;
-  src?: 'c' | 's';
-}
-
-/** imapflow logs structured entries: wire lines (`src`) go to trace, the rest by level; all redacted. */
-function wireLogger(log: MailLog, secrets: string[]) {
-  const text = (entry: ImapflowLogEntry) => redact(entry.msg ?? '', secrets);
-  const wire = (entry: ImapflowLogEntry, fallback: (m: string) => void) =>
-    entry.src ? log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`) : fallback(text(entry));
-  return {
-    trace: (entry: ImapflowLogEntry) => wire(entry, log.trace),
-    debug: (entry: ImapflowLogEntry) => wire(entry, log.debug),
-    info: (entry: ImapflowLogEntry) => wire(entry, log.debug),
-    warn: (entry: ImapflowLogEntry) => wire(entry, log.warn),
-    error: (entry: ImapflowLogEntry) => wire(entry, log.error),
   };
 }

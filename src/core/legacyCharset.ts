@@ -103,7 +103,8 @@ export function declareLegacyCharset(raw: Uint8Array): Uint8Array {
       let line = headerLineToUtf8(header[i]);
       if (/^content-type:\s*text\//i.test(line) && !/charset\s*=/i.test(contentType)) {
         const cr = line.endsWith('\r') ? '\r' : '';
-        line = `${line.slice(0, line.length - cr.length)}; charset=${LEGACY_CHARSET}${cr}`;
+        // A first line that ends in `;` (folded before the next parameter) must not get `;;`.
+        line = `${line.slice(0, line.length - cr.length).replace(/[;\s]+$/, '')}; charset=${LEGACY_CHARSET}${cr}`;
       }
       out.push(line);
     }

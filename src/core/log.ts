@@ -29,13 +29,35 @@ export function taggedLog(log: MailLog, tag: string): MailLog {
   };
 }
 
+/** An IMAP quoted string (RFC 3501 4.3): `\` and `"` escaped by a backslash. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/**
+ * Every form in which a password can appear on the wire: as it is, as a quoted string (a server
+ * that echoes the command back quotes and escapes it), inside a SASL PLAIN initial response
+ * (base64 of `authzid NUL user NUL password`, RFC 4616 2) and as AUTH=LOGIN's base64 of the
+ * password alone.
+ */
+export function secretForms(user: string, password: string): string[] {
+  if (!password) {
+    return [];
+  }
+  const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  const forms = [password, quoted(password), quoted(password).slice(1, -1), base64(`\0${user}\0${password}`), base64(`${user}\0${user}\0${password}`), base64(password)];
+  // Longest first, so that a form is not cut in two by a shorter one it contains.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
 /**
  * Removes credentials from an IMAP wire line: LOGIN arguments (RFC 3501 6.2.3), AUTHENTICATE
- * initial responses and continuation payloads (RFC 4959), and any literal occurrence of a known secret.
+ * initial responses (RFC 4959), and any occurrence of a known secret (see `secretForms`), which
+ * also covers continuation lines and literals that carry a password on a line of their own.
  */
 export function redact(line: string, secrets: readonly string[] = []): string {
   let out = line
-    .replace(/(\bLOGIN\s+("(?:[^"\\]|\\.)*"|\S+)\s+)("(?:[^"\\]|\\.)*"|\{\d+\+?\}|\S+)/i, '$1"<redacted>"')
+    .replace(/(\bLOGIN\s+("(?:[^"\\]|\\.)*"|\{\d+\+?\}|\S+)\s+)("(?:[^"\\]|\\.)*"|\{\d+\+?\}|\S+)/i, '$1"<redacted>"')
     .replace(/(\bAUTHENTICATE\s+\S+\s+)\S+/i, '$1<redacted>');
   for (const secret of secrets) {
     if (secret) {
@@ -43,4 +65,24 @@ export function redact(line: string, secrets: readonly string[] = []): string {
     }
   }
   return out;
+}
+
+/** One structured entry of imapflow's logger. `src` marks a wire line: `c` from us, `s` from the server. */
+export interface ImapflowLogEntry {
+  msg?: string;
+  src?: 'c' | 's';
+}
+
+/** imapflow logs structured entries: wire lines (`src`) go to trace, the rest by level; all redacted. */
+export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
+  const text = (entry: ImapflowLogEntry) => redact(entry.msg ?? '', secrets);
+  const wire = (entry: ImapflowLogEntry, fallback: (m: string) => void) =>
+    entry.src ? log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`) : fallback(text(entry));
+  return {
+    trace: (entry: ImapflowLogEntry) => wire(entry, log.trace),
+    debug: (entry: ImapflowLogEntry) => wire(entry, log.debug),
+    info: (entry: ImapflowLogEntry) => wire(entry, log.debug),
+    warn: (entry: ImapflowLogEntry) => wire(entry, log.warn),
+    error: (entry: ImapflowLogEntry) => wire(entry, log.error),
+  };
 }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { AccountSession } from '../core/accountSession';
 import type { FolderInfo, MailErrorInfo } from '../core/types';
+import { accountContextValue } from './contextValues';
 import { FolderNode } from './folderNode';
 import { NoticeNode } from './noticeNode';
 import { TreeNode } from './treeNode';
@@ -82,7 +83,7 @@ export class AccountNode extends TreeNode {
         item.tooltip = `${where}\n${state.error.message}`;
         break;
     }
-    item.contextValue = `account+${state.kind}`;
+    item.contextValue = accountContextValue(state.kind);
     return item;
   }
 

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { AccountSession } from '../core/accountSession';
 import { MailError } from '../core/errors';
 import type { FolderInfo, MessageSummary, SpecialUse } from '../core/types';
+import { folderContextValue } from './contextValues';
 import { LoadMoreNode } from './loadMoreNode';
 import { MessageNode } from './messageNode';
 import { NoticeNode } from './noticeNode';
@@ -60,7 +61,7 @@ export class FolderNode extends TreeNode {
     item.tooltip = counts
       ? `${this.folder.path}\n${counts.messages} message${counts.messages === 1 ? '' : 's'}, ${counts.unseen} unread`
       : this.folder.path;
-    item.contextValue = ['folder', this.folder.selectable ? 'selectable' : 'container', counts?.unseen ? 'unread' : ''].filter(Boolean).join('+');
+    item.contextValue = folderContextValue(this.folder.selectable, counts?.unseen);
     if (!this.folder.selectable && !this.folder.children.length) {
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
     }

@@ -1,6 +1,7 @@
 /** One message: subject, sender and date, an icon for its state, a tooltip with the details. */
 import * as vscode from 'vscode';
 import type { Address, MessageSummary } from '../core/types';
+import { messageContextValue } from './contextValues';
 import { TreeNode } from './treeNode';
 import type { FolderNode } from './folderNode';
 
@@ -28,7 +29,7 @@ export class MessageNode extends TreeNode {
     item.iconPath = stateIcon(m);
     // The tooltip (with the preview) is filled in by resolveTreeItem on hover, so a preview that
     // arrives later needs no refresh of the row.
-    item.contextValue = contextValue(m);
+    item.contextValue = messageContextValue(m);
     item.accessibilityInformation = { label: `${m.flags.seen ? '' : 'Unread, '}${m.subject}, from ${displayName(m.from)}, ${shortDate(m.date)}` };
     item.command = { command: 'mailroom.openMessage', title: 'Open Message', arguments: [this] };
     return item;
@@ -52,13 +53,6 @@ function stateIcon(m: MessageSummary): vscode.ThemeIcon {
   if (m.flags.answered) return new vscode.ThemeIcon('reply');
   if (m.hasAttachment) return new vscode.ThemeIcon('attach');
   return new vscode.ThemeIcon('mail-read');
-}
-
-/** `message+unread+flagged+answered+attachment`, matched by regex in `when` clauses. */
-function contextValue(m: MessageSummary): string {
-  return ['message', m.flags.seen ? 'read' : 'unread', m.flags.flagged && 'flagged', m.flags.answered && 'answered', m.hasAttachment && 'attachment']
-    .filter(Boolean)
-    .join('+');
 }
 
 function tooltip(m: MessageSummary): vscode.MarkdownString {

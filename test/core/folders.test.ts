@@ -5,7 +5,7 @@ import { flattenFolders } from '../../src/core/folders';
 import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
-import { until } from '../support/waitFor';
+import { nextEvent, until } from '../support/waitFor';
 
 describe('folders and pages', function () {
   this.timeout(120_000);
@@ -85,20 +85,42 @@ describe('folders and pages', function () {
     assert.match(preview, /Body of Message 120/);
   });
 
+  /** The flags of an INBOX message as another client reads them from the server. */
+  async function serverFlags(uid: number): Promise<string[]> {
+    const client = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const lock = await client.getMailboxLock('INBOX');
+      try {
+        const message = await client.fetchOne(String(uid), { flags: true }, { uid: true });
+        return [...((message && message.flags) || [])].sort();
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+
   it('sets and clears flags on the server', async () => {
     const page = await session.openFolder('INBOX');
     const uid = page.messages[0].uid;
     assert.equal(page.messages[0].flags.seen, false);
+    // Each setFlag schedules a catch-up of its own: wait for the change events, whichever path fires them.
+    const seenAndFlagged = nextEvent(session.onDidChangeMessages, (c) => c.changed.some((m) => m.uid === uid && m.flags.seen && m.flags.flagged), 5_000, 'the change with both flags');
     await session.setFlag('INBOX', uid, '\\Seen', true);
     await session.setFlag('INBOX', uid, '\\Flagged', true);
-    const change = await session.catchUpFolder('INBOX');
+    await seenAndFlagged;
     const after = session.loadedMessages('INBOX')!.messages[0];
     assert.equal(after.flags.seen, true);
     assert.equal(after.flags.flagged, true);
-    assert.ok(change);
+    assert.deepEqual(await serverFlags(uid), ['\\Flagged', '\\Seen'], 'the server has them');
+    const unflagged = nextEvent(session.onDidChangeMessages, (c) => c.changed.some((m) => m.uid === uid && !m.flags.flagged && m.flags.seen), 5_000, 'the change without the flag');
     await session.setFlag('INBOX', uid, '\\Flagged', false);
-    await session.catchUpFolder('INBOX');
+    await unflagged;
     assert.equal(session.loadedMessages('INBOX')!.messages[0].flags.flagged, false);
+    assert.deepEqual(await serverFlags(uid), ['\\Seen']);
   });
 });
 

@@ -64,6 +64,34 @@ describe('live changes from other clients', function () {
     await flagged;
   });
 
+  it('follows \\Seen alone set elsewhere within 2 s, leaving the other flags as they were', async () => {
+    const target = session.loadedMessages('INBOX')!.messages.find((m) => m.subject === 'Existing 3')!;
+    assert.equal(target.flags.seen, false);
+    const seen = change('the \\Seen change', (c) => c.changed.some((m) => m.uid === target.uid && m.flags.seen));
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageFlagsAdd(String(target.uid), ['\\Seen'], { uid: true });
+    } finally {
+      lock.release();
+    }
+    const c = await seen;
+    const changed = c.changed.find((m) => m.uid === target.uid)!;
+    assert.deepEqual(changed.flags, { ...target.flags, seen: true });
+    assert.equal(session.loadedMessages('INBOX')!.messages.find((m) => m.uid === target.uid)?.flags.seen, true);
+  });
+
+  it('follows \\Seen alone cleared elsewhere within 2 s', async () => {
+    const target = session.loadedMessages('INBOX')!.messages.find((m) => m.subject === 'Existing 3')!;
+    const unseen = change('the \\Seen removal', (c) => c.changed.some((m) => m.uid === target.uid && !m.flags.seen));
+    const lock = await other.getMailboxLock('INBOX');
+    try {
+      await other.messageFlagsRemove(String(target.uid), ['\\Seen'], { uid: true });
+    } finally {
+      lock.release();
+    }
+    await unseen;
+  });
+
   it('drops a message expunged elsewhere within 2 s', async () => {
     const target = session.loadedMessages('INBOX')!.messages.find((m) => m.subject === 'Existing 1')!;
     const removed = change('the removal', (c) => c.removed.includes(target.uid));

@@ -8,12 +8,15 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import PostalMime from 'postal-mime';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { launchBrowser, newWorkbenchPage } from '../support/browser';
 import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../support/codeServer';
+import { parseCsp } from '../support/csp';
 import { DovecotServer, startDovecot } from '../support/dovecot';
 import { assertEventually, recordConsole, widenSideBar } from '../support/workbench';
 
@@ -150,12 +153,70 @@ describe('Mailroom in the workbench', function () {
     await page!.screenshot({ path: path.join(resultsDir, 'workbench.png'), fullPage: true });
   });
 
-  it('renders the message without its scripts or remote images', async () => {
+  it('shows the message with its scripts and remote images taken out of the DOM', async () => {
     const opened = fixtures.find((f) => f.file === openedFixture) ?? fixtures.find((f) => f.subject)!;
     const frame = await findFrameWithText(page!, opened.subject, 10_000);
     const findings = await inspectMessageFrames(frame);
     assert.deepEqual(findings.foreignScripts, [], 'scripts that are not the extension\'s own webview code');
     assert.deepEqual(findings.remoteImages, [], 'images loading from the network');
+  });
+
+  it('loads the message webview under a CSP that starts from default-src \'none\', and the browser enforces it', async () => {
+    const opened = fixtures.find((f) => f.file === openedFixture) ?? fixtures.find((f) => f.subject)!;
+    const frame = await findFrameWithText(page!, opened.subject, 10_000);
+    const policies = await frame.evaluate(() =>
+      [...document.querySelectorAll('meta[http-equiv="Content-Security-Policy" i]')].map((m) => m.getAttribute('content') ?? ''),
+    );
+    assert.equal(policies.length, 1, 'one CSP meta element in the message document');
+    const csp = parseCsp(policies[0]);
+    assert.deepEqual(csp.get('default-src'), ["'none'"]);
+    const scriptSrc = csp.get('script-src') ?? [];
+    assert.equal(scriptSrc.length, 1);
+    assert.match(scriptSrc[0], /^'nonce-[0-9a-f]{16,}'$/);
+    for (const [name, sources] of csp) {
+      for (const source of sources) {
+        assert.ok(!/^(\*|https?:|'unsafe-eval')$/.test(source), `${name} allows ${source}`);
+        if (name !== 'style-src') assert.notEqual(source, "'unsafe-inline'", `${name} allows inline code`);
+      }
+    }
+    assert.deepEqual(csp.get('base-uri'), ["'none'"]);
+    assert.deepEqual(csp.get('form-action'), ["'none'"]);
+
+    // What the policy is for: a remote image and a script without the nonce are refused by the
+    // browser. The image points at a server of ours, which must never see the request.
+    const hits: string[] = [];
+    const catcher = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end();
+    });
+    await new Promise<void>((resolve) => catcher.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(catcher.address() as AddressInfo).port}/pixel.gif`;
+      const outcome = await frame.evaluate(async (src) => {
+        const violations: string[] = [];
+        document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective));
+        const image = await new Promise<string>((resolve) => {
+          const img = document.createElement('img');
+          img.onload = () => resolve('loaded');
+          img.onerror = () => resolve('error');
+          img.src = src;
+          document.body.append(img);
+        });
+        const script = document.createElement('script');
+        script.textContent = 'document.body.dataset.injected = "ran"';
+        document.body.append(script);
+        // Violation events are queued as tasks: one more task turn delivers them.
+        await new Promise((r) => setTimeout(r, 0));
+        return { image, scriptRan: document.body.dataset.injected === 'ran', violations };
+      }, url);
+      assert.equal(outcome.image, 'error');
+      assert.equal(outcome.scriptRan, false, 'an inline script without the nonce ran');
+      assert.ok(outcome.violations.includes('img-src'), `violations: ${outcome.violations.join(', ')}`);
+      assert.ok(outcome.violations.includes('script-src-elem') || outcome.violations.includes('script-src'), `violations: ${outcome.violations.join(', ')}`);
+      assert.deepEqual(hits, [], 'the remote image was requested');
+    } finally {
+      catcher.close();
+    }
   });
 });
 
