@@ -23,12 +23,32 @@ function selected(client: ImapFlow): MailboxObject {
  * server report EXISTS and EXPUNGE (RFC 3501 6.1.2) before we trust the counts.
  */
 async function refreshSelected(client: ImapFlow): Promise<void> {
-  await client.noop();
-  // imapflow's noop() swallows failures: a connection that died under it leaves the state unknown, not unchanged.
+  let refused = false;
+  try {
+    const response = await (client as unknown as NoopInternals).exec('NOOP', [], {
+      untagged: { NO: async () => void (refused = true) },
+    });
+    response.next();
+  } catch (err) {
+    if (client.usable) throw err;
+  }
+  // A connection that died under the NOOP leaves the state unknown, not unchanged.
   if (!client.usable) {
     throw new Error('The connection closed while checking the folder for changes.');
   }
-  selected(client);
+  const path = selected(client).path;
+  if (refused) {
+    // The server can no longer serve the selection (Dovecot says `* NO` once the folder was deleted
+    // under it, and never tells of the folder made again in its place): select it anew, which
+    // reports its UIDVALIDITY now (RFC 3501 6.3.1).
+    await client.mailboxClose();
+    await client.mailboxOpen(path);
+  }
+}
+
+/** imapflow's `exec`, for a NOOP whose untagged NO tells that the selection went stale. */
+interface NoopInternals {
+  exec(command: string, attributes: unknown[], options: { untagged: Record<string, () => Promise<void>> }): Promise<{ next(): void }>;
 }
 
 /**

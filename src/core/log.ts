@@ -4,13 +4,21 @@
  */
 export interface MailLog {
   trace(message: string): void;
+  /**
+   * Whether lines of `level` are kept; absent means all are. Lets imapflow skip turning every FETCH
+   * line back into text for a log nobody reads (1.5 to 2x the cost of a large fetch).
+   */
+  enabled?(level: LogLevel): boolean;
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
 
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
 export const silentLog: MailLog = {
+  enabled: () => false,
   trace() {},
   debug() {},
   info() {},
@@ -21,6 +29,7 @@ export const silentLog: MailLog = {
 /** Prefixes every line with a component tag, e.g. `[imap alice@example.com]`. */
 export function taggedLog(log: MailLog, tag: string): MailLog {
   return {
+    enabled: log.enabled && ((level) => log.enabled!(level)),
     trace: (m) => log.trace(`[${tag}] ${m}`),
     debug: (m) => log.debug(`[${tag}] ${m}`),
     info: (m) => log.info(`[${tag}] ${m}`),
@@ -79,6 +88,8 @@ export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
   const wire = (entry: ImapflowLogEntry, fallback: (m: string) => void) =>
     entry.src ? log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`) : fallback(text(entry));
   return {
+    // imapflow's info goes to debug (wire lines to trace, the lowest level: enabled only if all are).
+    isLevelEnabled: (level: string) => log.enabled?.(level === 'info' ? 'debug' : (level as LogLevel)) ?? true,
     trace: (entry: ImapflowLogEntry) => wire(entry, log.trace),
     debug: (entry: ImapflowLogEntry) => wire(entry, log.debug),
     info: (entry: ImapflowLogEntry) => wire(entry, log.debug),

@@ -95,10 +95,10 @@ describe('tree rows and their menus (package.json when clauses)', () => {
   });
 
   describe('folders', () => {
-    it('a selectable folder, read or unread, has Refresh inline and no message or account commands', () => {
+    it('a selectable folder, read or unread, has Refresh inline, Set Folder Role in its menu, and no message or account commands', () => {
       for (const unseen of [undefined, 0, 3]) {
         const value = folderContextValue(true, unseen);
-        assert.deepEqual(menuFor(value), { inline: ['mailroom.refreshFolder'], context: [] }, value);
+        assert.deepEqual(menuFor(value), { inline: ['mailroom.refreshFolder'], context: ['mailroom.setFolderRole'] }, value);
       }
       assert.equal(folderContextValue(true, 3), 'folder+selectable+unread');
       assert.equal(folderContextValue(true, 0), 'folder+selectable');
