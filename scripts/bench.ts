@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { AccountSession } from '../src/core/accountSession';
-import { silentLog } from '../src/core/log';
+import { AccountSession } from '../src/core/account/accountSession';
+import { silentLog } from '../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../test/support/dovecot';
 import { simpleMessage } from '../test/support/fixtures';
 

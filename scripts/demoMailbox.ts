@@ -124,7 +124,7 @@ function ciNotifications(): InboxEntry[] {
   const runs: [string, string, boolean, string][] = [
     ['main', '4f2a9c1', false, 'test (ubuntu-latest, node 20): 2 failing — live.test.js "sees a message appended by another client"'],
     ['main', '8d01be7', true, 'all 4 jobs passed in 3m 12s'],
-    ['fix/idle-resume', 'c3e7d90', false, 'lint: src/core/mailboxWatcher.ts:88 no-floating-promises'],
+    ['fix/idle-resume', 'c3e7d90', false, 'lint: src/core/sync/mailboxWatcher.ts:88 no-floating-promises'],
     ['fix/idle-resume', '19ab44f', true, 'all 4 jobs passed in 3m 05s'],
     ['release/0.2', 'e5f6a7b', true, 'package: mailroom-0.2.0.vsix (412 KB) uploaded as artifact'],
     ['main', '0b9c8d7', false, 'ui (ubuntu-latest): timed out after 240 s waiting for the workbench'],

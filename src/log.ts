@@ -1,6 +1,6 @@
 /** The one Mailroom output channel, seen by core as a plain `MailLog`. */
 import * as vscode from 'vscode';
-import type { LogLevel, MailLog } from './core/log';
+import type { LogLevel, MailLog } from './core';
 
 export function createLog(): { channel: vscode.LogOutputChannel; log: MailLog } {
   const channel = vscode.window.createOutputChannel('Mailroom', { log: true });

@@ -1,6 +1,6 @@
 /** Every setting key in one place (package.json `contributes.configuration` declares them). */
 import * as vscode from 'vscode';
-import type { AccountConfig } from './core/types';
+import type { AccountConfig } from './core';
 
 export const SECTION = 'mailroom';
 

@@ -3,7 +3,7 @@
  * environment go to SecretStorage, so a driven VS Code can use accounts configured in settings.
  */
 import type { AccountStore } from './accounts/accountStore';
-import type { MailLog } from './core/log';
+import type { MailLog } from './core';
 
 export async function seedTestPasswords(store: AccountStore, log: MailLog): Promise<void> {
   const raw = process.env.MAILROOM_TEST_PASSWORDS;

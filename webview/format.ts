@@ -1,5 +1,5 @@
 /** How the view words dates, sizes, addresses and counts, in the user's locale. */
-import type { Address } from '../src/core/types';
+import type { Address } from '../src/core/model/types';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
 

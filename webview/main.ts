@@ -5,7 +5,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { HostMessage } from '../src/shared/protocol';
-import type { AttachmentInfo, MessageSummary } from '../src/core/types';
+import type { AttachmentInfo, MessageSummary } from '../src/core/model/types';
 import { el } from './dom';
 import { plural } from './format';
 import { renderBody } from './messageBody';

@@ -1,10 +1,10 @@
 /**
- * The message body. HTML is sanitised (src/core/sanitize.ts) and rendered inside a shadow root:
+ * The message body. HTML is sanitised (src/core/message/sanitize.ts) and rendered inside a shadow root:
  * the mail's own <style> then cannot restyle the header or the banners, and the view's styles do
  * not leak into the mail. Plain text is escaped by construction (text nodes) with links added.
  */
-import type { MessageContent } from '../src/core/types';
-import { sanitizeMessageHtml } from '../src/core/sanitize';
+import type { MessageContent } from '../src/core/model/types';
+import { sanitizeMessageHtml } from '../src/core/message/sanitize';
 import { el } from './dom';
 import { appendLinkifiedText } from './linkify';
 import { MAIL_BODY_STYLE } from './mailBodyStyle';

@@ -1,5 +1,5 @@
 /** The block above the body: subject, addresses, date and the attachments with their save buttons. */
-import type { Address, AttachmentInfo, MessageContent, MessageSummary } from '../src/core/types';
+import type { Address, AttachmentInfo, MessageContent, MessageSummary } from '../src/core/model/types';
 import { el } from './dom';
 import { formatAddress, formatDate, formatSize, plural } from './format';
 

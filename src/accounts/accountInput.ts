@@ -3,7 +3,7 @@
  * titled "Add Account (n/6)" and prefilled when editing. Asks only; saves nothing.
  */
 import * as vscode from 'vscode';
-import type { AccountConfig, Security } from '../core/types';
+import type { AccountConfig, Security } from '../core';
 
 export interface AccountAnswers {
   name: string;

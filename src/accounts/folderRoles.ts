@@ -4,8 +4,8 @@
  * global state: a machine-local preference, not a setting a workspace could change.
  */
 import type * as vscode from 'vscode';
-import type { SpecialUseOverrides } from '../core/folders';
-import type { SpecialUse } from '../core/types';
+import type { SpecialUseOverrides } from '../core';
+import type { SpecialUse } from '../core';
 
 const key = (accountId: string) => `mailroom.folderRoles.${accountId}`;
 

@@ -3,9 +3,9 @@
  * account starts a session, a removed one stops it, a changed one restarts it.
  */
 import * as vscode from 'vscode';
-import { AccountSession } from '../core/accountSession';
-import type { MailLog } from '../core/log';
-import type { AccountConfig } from '../core/types';
+import { AccountSession } from '../core';
+import type { MailLog } from '../core';
+import type { AccountConfig } from '../core';
 import { affects, idleCheckSeconds, pollInterval, watchedFolderPollSeconds } from '../settings';
 import type { AccountStore } from './accountStore';
 import type { FolderRoles } from './folderRoles';

@@ -4,12 +4,12 @@
  * the plain-words message instead of showing a dialog.
  */
 import * as vscode from 'vscode';
-import { AccountSession } from '../core/accountSession';
-import { readPresentedCertificate } from '../core/certificate';
-import { describeServer, isLocalHost, plaintextAllowed, sameServer, type SavedCredential } from '../core/credentials';
-import { classifyError } from '../core/errors';
-import type { MailLog } from '../core/log';
-import type { AccountConfig, Security } from '../core/types';
+import { AccountSession } from '../core';
+import { readPresentedCertificate } from '../core';
+import { describeServer, isLocalHost, plaintextAllowed, sameServer, type SavedCredential } from '../core';
+import { classifyError } from '../core';
+import type { MailLog } from '../core';
+import type { AccountConfig, Security } from '../core';
 import { askAccount, DEFAULT_PORTS, isPort, type AccountAnswers } from '../accounts/accountInput';
 import { newAccountId, type AccountStore } from '../accounts/accountStore';
 import type { FolderRoles } from '../accounts/folderRoles';

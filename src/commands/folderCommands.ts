@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { FolderRoles } from '../accounts/folderRoles';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
-import type { SpecialUse } from '../core/types';
+import type { SpecialUse } from '../core';
 import { FolderNode } from '../tree/folderNode';
 
 type Role = SpecialUse | 'none' | 'auto';

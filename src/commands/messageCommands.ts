@@ -1,7 +1,7 @@
 /** Commands on folders and messages: open, open in a new tab, page, mark read/unread, flag, refresh. */
 import * as vscode from 'vscode';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
-import { MailError } from '../core/errors';
+import { MailError } from '../core';
 import type { MessagePanelRegistry } from '../panels/messagePanelRegistry';
 import type { MessageRef } from '../panels/messagePanel';
 import { FolderNode } from '../tree/folderNode';

@@ -5,9 +5,9 @@
  */
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { MailError } from '../core/errors';
-import type { MailLog } from '../core/log';
-import type { MessageContent, MessageSummary } from '../core/types';
+import { MailError } from '../core';
+import type { MailLog } from '../core';
+import type { MessageContent, MessageSummary } from '../core';
 import type { HostMessage, WebviewMessage, WebviewState } from '../shared/protocol';
 import { messageIconPath, messageWebviewOptions, renderWebviewHtml } from './webviewHtml';
 

@@ -4,7 +4,9 @@
  *
  * Handshake: the webview posts `ready` once its script runs; only then does the host post.
  */
-import type { MessageContent, MessageSummary } from '../core/types';
+// The webview is bundled for the browser: it takes core's plain data types straight from the model,
+// not through core's index, which would bring the Node side of core into its type check.
+import type { MessageContent, MessageSummary } from '../core/model/types';
 
 /** Host → webview. */
 export type HostMessage =

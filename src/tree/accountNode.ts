@@ -1,7 +1,7 @@
 /** An account: its connection state, and its folders once the server listed them. */
 import * as vscode from 'vscode';
-import type { AccountSession } from '../core/accountSession';
-import type { FolderInfo, MailErrorInfo } from '../core/types';
+import type { AccountSession } from '../core';
+import type { FolderInfo, MailErrorInfo } from '../core';
 import { accountContextValue } from './contextValues';
 import { FolderNode } from './folderNode';
 import { NoticeNode } from './noticeNode';

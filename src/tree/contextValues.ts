@@ -5,7 +5,7 @@
  * then read/unread, then the optional flags. No `vscode` import, so plain tests can check every
  * state against the menus.
  */
-import type { ConnectionState, MessageSummary } from '../core/types';
+import type { ConnectionState, MessageSummary } from '../core';
 
 /** `message+read|unread[+flagged][+answered][+attachment]`. */
 export function messageContextValue(m: Pick<MessageSummary, 'flags' | 'hasAttachment'>): string {

@@ -3,9 +3,9 @@
  * are kept by UID so a flag change refreshes just that row.
  */
 import * as vscode from 'vscode';
-import type { AccountSession } from '../core/accountSession';
-import { MailError } from '../core/errors';
-import type { FolderInfo, MessageSummary, SpecialUse } from '../core/types';
+import type { AccountSession } from '../core';
+import { MailError } from '../core';
+import type { FolderInfo, MessageSummary, SpecialUse } from '../core';
 import { folderContextValue } from './contextValues';
 import { LoadMoreNode } from './loadMoreNode';
 import { MessageNode } from './messageNode';

@@ -1,6 +1,6 @@
 /** One message: subject, sender and date, an icon for its state, a tooltip with the details. */
 import * as vscode from 'vscode';
-import type { Address, MessageSummary } from '../core/types';
+import type { Address, MessageSummary } from '../core';
 import { messageContextValue } from './contextValues';
 import { TreeNode } from './treeNode';
 import type { FolderNode } from './folderNode';

@@ -11,7 +11,7 @@ import { Database } from 'node-sqlite3-wasm';
 import { MailCache } from '../../src/core/cache/mailCache';
 import type { CachedMessage } from '../../src/core/cache/rows';
 import { SCHEMA_VERSION } from '../../src/core/cache/schema';
-import type { MailLog } from '../../src/core/log';
+import type { MailLog } from '../../src/core/imap/log';
 
 function message(uid: number, over: Partial<CachedMessage> = {}): CachedMessage {
   return {

@@ -3,7 +3,7 @@
  * sent, without any server (the extension suite proves the same in VS Code against real servers).
  */
 import * as assert from 'node:assert/strict';
-import { AccountSession } from '../../src/core/accountSession';
+import { AccountSession } from '../../src/core/account/accountSession';
 import {
   bindingOf,
   decodeCredential,
@@ -12,10 +12,10 @@ import {
   passwordFor,
   plaintextAllowed,
   type SavedCredential,
-} from '../../src/core/credentials';
-import { MailError } from '../../src/core/errors';
-import { silentLog } from '../../src/core/log';
-import type { AccountConfig } from '../../src/core/types';
+} from '../../src/core/imap/credentials';
+import { MailError } from '../../src/core/imap/errors';
+import { silentLog } from '../../src/core/imap/log';
+import type { AccountConfig } from '../../src/core/model/types';
 import { freePort } from '../support/net';
 
 const work: AccountConfig = { id: 'work', name: 'Work', host: 'imap.example.com', port: 993, security: 'tls', user: 'me@example.com' };

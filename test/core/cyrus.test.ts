@@ -4,11 +4,11 @@
  * Live changes and reconnection on Cyrus are in cyrusLive.test.ts.
  */
 import * as assert from 'node:assert/strict';
-import { AccountSession } from '../../src/core/accountSession';
-import { MailError } from '../../src/core/errors';
-import { flattenFolders } from '../../src/core/folders';
-import { silentLog } from '../../src/core/log';
-import type { AccountConfig, FolderInfo, MailErrorInfo } from '../../src/core/types';
+import { AccountSession } from '../../src/core/account/accountSession';
+import { MailError } from '../../src/core/imap/errors';
+import { flattenFolders } from '../../src/core/model/folders';
+import { silentLog } from '../../src/core/imap/log';
+import type { AccountConfig, FolderInfo, MailErrorInfo } from '../../src/core/model/types';
 import { startCyrus, type CyrusServer } from '../support/cyrus';
 import { fixture, simpleMessage } from '../support/fixtures';
 import { flagsOnServer } from '../support/otherClient';

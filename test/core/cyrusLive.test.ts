@@ -6,9 +6,9 @@
  */
 import * as assert from 'node:assert/strict';
 import type { ImapFlow } from 'imapflow';
-import type { AccountSession, SessionOptions } from '../../src/core/accountSession';
-import type { FolderChange } from '../../src/core/loadedFolder';
-import type { ConnectionState } from '../../src/core/types';
+import type { AccountSession, SessionOptions } from '../../src/core/account/accountSession';
+import type { FolderChange } from '../../src/core/model/loadedFolder';
+import type { ConnectionState } from '../../src/core/model/types';
 import { startCyrus, type CyrusServer } from '../support/cyrus';
 import { simpleMessage } from '../support/fixtures';
 import { otherClient } from '../support/otherClient';

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
-import type { AccountSession } from '../../src/core/accountSession';
+import type { AccountSession } from '../../src/core/account/accountSession';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
 import { aliceSession } from '../support/session';

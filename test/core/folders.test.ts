@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { AccountSession } from '../../src/core/accountSession';
+import type { AccountSession } from '../../src/core/account/accountSession';
 import { ImapFlow } from 'imapflow';
-import { flattenFolders } from '../../src/core/folders';
+import { flattenFolders } from '../../src/core/model/folders';
 import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { AccountSession } from '../../src/core/accountSession';
-import { readPresentedCertificate } from '../../src/core/certificate';
-import { MailError } from '../../src/core/errors';
-import { connectClient } from '../../src/core/imapClient';
-import type { AccountConfig, MailErrorInfo } from '../../src/core/types';
-import { silentLog } from '../../src/core/log';
+import { AccountSession } from '../../src/core/account/accountSession';
+import { readPresentedCertificate } from '../../src/core/imap/certificate';
+import { MailError } from '../../src/core/imap/errors';
+import { connectClient } from '../../src/core/imap/imapClient';
+import type { AccountConfig, MailErrorInfo } from '../../src/core/model/types';
+import { silentLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { startProxy } from '../support/proxy';
 

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
-import { readAttachment, readMessage } from '../../src/core/messageReader';
+import { readAttachment, readMessage } from '../../src/core/message/messageReader';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { fixture } from '../support/fixtures';
 

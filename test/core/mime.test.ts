@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { decodePart, extractAttachment, parseMessageForDisplay, parseMessageSource } from '../../src/core/mime';
+import { decodePart, extractAttachment, parseMessageForDisplay, parseMessageSource } from '../../src/core/message/mime';
 import { fixture } from '../support/fixtures';
 
 const meta = { uid: 7, folder: 'INBOX' };

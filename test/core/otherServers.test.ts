@@ -6,9 +6,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
-import { AccountSession, type SessionOptions } from '../../src/core/accountSession';
-import type { FolderChange } from '../../src/core/loadedFolder';
-import type { MailLog } from '../../src/core/log';
+import { AccountSession, type SessionOptions } from '../../src/core/account/accountSession';
+import type { FolderChange } from '../../src/core/model/loadedFolder';
+import type { MailLog } from '../../src/core/imap/log';
 import { COURIER_LIKE_CAPABILITIES, startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
 import { startImapProxy, type ImapProxy } from '../support/imapProxy';

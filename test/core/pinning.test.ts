@@ -1,6 +1,6 @@
 /**
  * Certificate pinning, one layer at a time. A pinned account trusts exactly one certificate, and
- * three layers in src/core/imapClient.ts `tlsOptions` hold that up; each is tested here on its
+ * three layers in src/core/imap/imapClient.ts `tlsOptions` hold that up; each is tested here on its
  * own, so removing any one of them fails a test:
  *   1. the fingerprint of the certificate the server presents is compared before connecting;
  *   2. the connection's `ca` is that certificate alone (no system authority vouches instead);
@@ -10,11 +10,11 @@
  */
 import * as assert from 'node:assert/strict';
 import * as tls from 'node:tls';
-import { AccountSession } from '../../src/core/accountSession';
-import { MailError } from '../../src/core/errors';
-import { tlsOptions } from '../../src/core/imapClient';
-import { silentLog } from '../../src/core/log';
-import type { AccountConfig } from '../../src/core/types';
+import { AccountSession } from '../../src/core/account/accountSession';
+import { MailError } from '../../src/core/imap/errors';
+import { tlsOptions } from '../../src/core/imap/imapClient';
+import { silentLog } from '../../src/core/imap/log';
+import type { AccountConfig } from '../../src/core/model/types';
 import { makeCertificates, type TestCertificate } from '../support/certificates';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { startProxy, type TestProxy } from '../support/proxy';

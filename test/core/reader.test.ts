@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { AccountSession } from '../../src/core/accountSession';
-import { extractAttachment, parseMessageForDisplay } from '../../src/core/mime';
-import type { MessageSummary } from '../../src/core/types';
+import type { AccountSession } from '../../src/core/account/accountSession';
+import { extractAttachment, parseMessageForDisplay } from '../../src/core/message/mime';
+import type { MessageSummary } from '../../src/core/model/types';
 import { aliceSession } from '../support/session';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { fixture, fixtureNames } from '../support/fixtures';

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { JSDOM } from 'jsdom';
-import { parseMessageForDisplay } from '../../src/core/mime';
-import { sanitizeMessageHtml, type SanitizedHtml } from '../../src/core/sanitize';
+import { parseMessageForDisplay } from '../../src/core/message/mime';
+import { sanitizeMessageHtml, type SanitizedHtml } from '../../src/core/message/sanitize';
 import { fixture } from '../support/fixtures';
 
 const { window } = new JSDOM('<!DOCTYPE html><body></body>');

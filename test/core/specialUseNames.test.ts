@@ -4,8 +4,8 @@
  */
 import * as assert from 'node:assert/strict';
 import type { ListResponse } from 'imapflow';
-import { applySpecialUseOverrides, buildFolderTree, flattenFolders } from '../../src/core/folders';
-import type { FolderInfo, SpecialUse } from '../../src/core/types';
+import { applySpecialUseOverrides, buildFolderTree, flattenFolders } from '../../src/core/model/folders';
+import type { FolderInfo, SpecialUse } from '../../src/core/model/types';
 
 interface Entry {
   flags?: string[];

@@ -1,6 +1,6 @@
 /** An AccountSession on a test server (Dovecot or Cyrus), over plain IMAP on loopback. */
-import { AccountSession, type SessionOptions } from '../../src/core/accountSession';
-import { silentLog } from '../../src/core/log';
+import { AccountSession, type SessionOptions } from '../../src/core/account/accountSession';
+import { silentLog } from '../../src/core/imap/log';
 
 /** What a session needs of a test server; DovecotServer and CyrusServer both have it. */
 export interface TestImapServer {

@@ -1,5 +1,5 @@
 /** Waits for an event or condition with a deadline, so a test fails with a message instead of hanging. */
-import type { Event } from '../../src/core/events';
+import type { Event } from '../../src/core/model/events';
 
 export function nextEvent<T>(event: Event<T>, predicate: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {

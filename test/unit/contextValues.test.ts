@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ConnectionState } from '../../src/core/types';
+import type { ConnectionState } from '../../src/core/model/types';
 import { accountContextValue, folderContextValue, messageContextValue } from '../../src/tree/contextValues';
 
 interface MenuItem {

@@ -4,7 +4,7 @@
  * land in the kind the UI acts on (a failed login stops retrying; a dropped link retries).
  */
 import * as assert from 'node:assert/strict';
-import { classifyError, MailError } from '../../src/core/errors';
+import { classifyError, MailError } from '../../src/core/imap/errors';
 
 const ctx = { host: 'imap.example.com', port: 993, user: 'alice' };
 

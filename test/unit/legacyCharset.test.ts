@@ -13,8 +13,8 @@ import {
   isValidUtf8,
   LEGACY_CHARSET,
   repairC1Controls,
-} from '../../src/core/legacyCharset';
-import { parseMessageSource } from '../../src/core/mime';
+} from '../../src/core/message/legacyCharset';
+import { parseMessageSource } from '../../src/core/message/mime';
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 const rewritten = (s: string) => Buffer.from(declareLegacyCharset(latin1(s))).toString('latin1');

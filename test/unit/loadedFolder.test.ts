@@ -1,7 +1,7 @@
 /** The window of an open folder: pure bookkeeping, so every rule is checked here without a server. */
 import * as assert from 'node:assert/strict';
-import { isEmptyChange, LoadedFolder, type FolderChange } from '../../src/core/loadedFolder';
-import type { MessageFlags, MessageSummary } from '../../src/core/types';
+import { isEmptyChange, LoadedFolder, type FolderChange } from '../../src/core/model/loadedFolder';
+import type { MessageFlags, MessageSummary } from '../../src/core/model/types';
 
 const noFlags: MessageFlags = { seen: false, flagged: false, answered: false, deleted: false, draft: false };
 

@@ -5,7 +5,7 @@
  * continuation, another library's format) and check the secret is gone in every form.
  */
 import * as assert from 'node:assert/strict';
-import { imapflowLogger, redact, secretForms, silentLog, taggedLog, type MailLog } from '../../src/core/log';
+import { imapflowLogger, redact, secretForms, silentLog, taggedLog, type MailLog } from '../../src/core/imap/log';
 
 const user = 'alice';
 const password = 'S3cr"et\\pw';

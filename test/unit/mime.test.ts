@@ -4,7 +4,7 @@
  * and names for unnamed attachments.
  */
 import * as assert from 'node:assert/strict';
-import { decodePart, extractAttachment, fallbackFilename, parseMessageForDisplay, parseMessageSource } from '../../src/core/mime';
+import { decodePart, extractAttachment, fallbackFilename, parseMessageForDisplay, parseMessageSource } from '../../src/core/message/mime';
 
 const meta = { uid: 3, folder: 'Lists' };
 const latin1 = (s: string) => Buffer.from(s, 'latin1');

@@ -4,7 +4,7 @@
  * (what a browser would load), not copied from the filter.
  */
 import * as assert from 'node:assert/strict';
-import { filterInlineStyle, filterStyleSheet } from '../../src/core/remoteCss';
+import { filterInlineStyle, filterStyleSheet } from '../../src/core/message/remoteCss';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 const noCid = () => undefined;

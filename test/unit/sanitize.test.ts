@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
-import { BLOCKED_ATTRIBUTE, sanitizeMessageHtml, type SanitizedHtml } from '../../src/core/sanitize';
+import { BLOCKED_ATTRIBUTE, sanitizeMessageHtml, type SanitizedHtml } from '../../src/core/message/sanitize';
 
 const { window } = new JSDOM('<!DOCTYPE html><body></body>');
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database } from 'node-sqlite3-wasm';
-import type { MailLog } from '../log';
+import type { MailLog } from '../imap/log';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 
 /** How long a write waits for another window of VS Code that holds the database. */

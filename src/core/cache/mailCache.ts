@@ -5,8 +5,8 @@
  * transaction (a HIGHESTMODSEQ is never ahead of what is stored, STYLE mistake 7).
  */
 import type { Database, Statement } from 'node-sqlite3-wasm';
-import type { MailLog } from '../log';
-import type { MessageFlags, SpecialUse } from '../types';
+import type { MailLog } from '../imap/log';
+import type { MessageFlags, SpecialUse } from '../model/types';
 import { openCacheDatabase } from './cacheDatabase';
 import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
 

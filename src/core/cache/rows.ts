@@ -1,5 +1,5 @@
 /** Maps message summaries to the mirror's rows and back. Pure functions. */
-import type { Address, MessageFlags, MessageSummary } from '../types';
+import type { Address, MessageFlags, MessageSummary } from '../model/types';
 
 /** A summary as the mirror keeps it: what the tree shows, plus what triage, threads and search group by. */
 export interface CachedMessage extends MessageSummary {

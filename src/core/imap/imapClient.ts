@@ -8,7 +8,7 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { classifyError, MailError } from './errors';
 import { readPresentedCertificate } from './certificate';
 import { imapflowLogger, secretForms, type MailLog } from './log';
-import type { AccountConfig } from './types';
+import type { AccountConfig } from '../model/types';
 
 export interface ClientOptions {
   log: MailLog;

@@ -6,7 +6,7 @@
  * user meant a password to go somewhere: only Mailroom's own prompts bind a password to a server.
  */
 import { MailError } from './errors';
-import type { AccountConfig, MailErrorInfo, Security } from './types';
+import type { AccountConfig, MailErrorInfo, Security } from '../model/types';
 
 /** The server a password was given for. */
 export interface ServerBinding {

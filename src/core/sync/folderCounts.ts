@@ -6,7 +6,7 @@
  */
 import type { ImapFlow, ListResponse } from 'imapflow';
 import { countSelected } from './folderPages';
-import type { MailLog } from './log';
+import type { MailLog } from '../imap/log';
 import type { WatchedStatus } from './mailboxWatcher';
 
 const STATUS_QUERY = { messages: true, unseen: true, uidNext: true, highestModseq: true };

@@ -2,7 +2,7 @@
  * Turns whatever a connection attempt throws (Node socket errors, TLS errors, imapflow errors)
  * into one of a few kinds a person can act on, with words that say what to do next.
  */
-import type { MailErrorInfo } from './types';
+import type { MailErrorInfo } from '../model/types';
 
 export class MailError extends Error {
   constructor(readonly info: MailErrorInfo, options?: { cause?: unknown }) {

@@ -4,7 +4,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Security } from './types';
+import type { Security } from '../model/types';
 
 export interface PresentedCertificate {
   /** Colon-separated upper-case hex, as Node's `fingerprint256`. */

@@ -4,19 +4,19 @@
  * knows nothing of trees or webviews.
  */
 import type { ImapFlow, ListResponse } from 'imapflow';
-import { classifyError, MailError } from './errors';
-import { Emitter, type Disposable } from './events';
-import { applySpecialUseOverrides, buildFolderTree, type SpecialUseOverrides } from './folders';
-import { fixedPassword, type CredentialProvider } from './credentials';
-import { countsOf, listWithCounts, mergeStatus, statusMoved } from './folderCounts';
-import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
-import { connectClient } from './imapClient';
-import { isEmptyChange, LoadedFolder, type FolderChange } from './loadedFolder';
-import { taggedLog, type MailLog } from './log';
-import { MailboxWatcher, type WatchedStatus } from './mailboxWatcher';
-import { readMessage, readAttachment, type ReadMessage } from './messageReader';
-import { Backoff } from './backoff';
-import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessagePage } from './types';
+import { classifyError, MailError } from '../imap/errors';
+import { Emitter, type Disposable } from '../model/events';
+import { applySpecialUseOverrides, buildFolderTree, type SpecialUseOverrides } from '../model/folders';
+import { fixedPassword, type CredentialProvider } from '../imap/credentials';
+import { countsOf, listWithCounts, mergeStatus, statusMoved } from '../sync/folderCounts';
+import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from '../sync/folderPages';
+import { connectClient } from '../imap/imapClient';
+import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedFolder';
+import { taggedLog, type MailLog } from '../imap/log';
+import { MailboxWatcher, type WatchedStatus } from '../sync/mailboxWatcher';
+import { readMessage, readAttachment, type ReadMessage } from '../message/messageReader';
+import { Backoff } from '../sync/backoff';
+import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessagePage } from '../model/types';
 
 export interface SessionOptions {
   log: MailLog;

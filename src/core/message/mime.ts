@@ -5,7 +5,7 @@
  */
 // `decodeWords` is imported by name: the ESM build does not hang it on the default export.
 import PostalMime, { decodeWords } from 'postal-mime';
-import type { Address, AttachmentInfo, MessageContent } from './types';
+import type { Address, AttachmentInfo, MessageContent } from '../model/types';
 import {
   LEGACY_CHARSET,
   binaryToBytes,

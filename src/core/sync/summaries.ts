@@ -1,6 +1,6 @@
 /** Maps imapflow FETCH results to the plain `MessageSummary` the tree shows. */
 import type { FetchMessageObject, MessageAddressObject, MessageStructureObject } from 'imapflow';
-import type { Address, MessageFlags, MessageSummary } from './types';
+import type { Address, MessageFlags, MessageSummary } from '../model/types';
 
 /** What the tree needs, and nothing from the body (RFC 3501 6.4.5). */
 export const SUMMARY_QUERY = {

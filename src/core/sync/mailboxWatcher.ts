@@ -8,8 +8,8 @@
  * 6.1.2) asks; a prompt server (Dovecot) keeps pushing between the checks and loses nothing.
  */
 import type { ImapFlow } from 'imapflow';
-import { Emitter, type Disposable } from './events';
-import type { MailLog } from './log';
+import { Emitter, type Disposable } from '../model/events';
+import type { MailLog } from '../imap/log';
 
 export interface WatchedStatus {
   path: string;

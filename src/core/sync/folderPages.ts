@@ -5,10 +5,10 @@
  * loop deadlocks imapflow, #159).
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import { LoadedFolder, type FolderChange } from './loadedFolder';
-import { fetchPreviews } from './previews';
+import { LoadedFolder, type FolderChange } from '../model/loadedFolder';
+import { fetchPreviews } from '../imap/previews';
 import { SUMMARY_QUERY, toFlags, toMessageSummary } from './summaries';
-import type { MessageFlags, MessageSummary } from './types';
+import type { MessageFlags, MessageSummary } from '../model/types';
 
 function selected(client: ImapFlow): MailboxObject {
   const mailbox = client.mailbox;

@@ -6,9 +6,9 @@
  * structure cannot be used is read whole and parsed leniently.
  */
 import type { FetchMessageObject, ImapFlow, MessageEnvelopeObject, MessageStructureObject } from 'imapflow';
-import { MailError } from './errors';
+import { MailError } from '../imap/errors';
 import { decodePart, extractAttachment, parseMessageForDisplay } from './mime';
-import type { Address, AttachmentInfo, MessageContent } from './types';
+import type { Address, AttachmentInfo, MessageContent } from '../model/types';
 
 export interface ReadMessage {
   content: MessageContent;
