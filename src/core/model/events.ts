@@ -30,24 +30,37 @@ export class Emitter<T> implements Disposable {
   }
 }
 
-/** Holds disposables and disposes them together, newest first. */
-export class DisposableStore implements Disposable {
-  private readonly items: Disposable[] = [];
-  private disposed = false;
+/**
+ * The base of everything in core that holds listeners, timers or connections (STYLE pattern 1):
+ * whatever it `register`s is disposed with it, newest first, and nothing registered after its
+ * disposal outlives it.
+ */
+export abstract class DisposableBase implements Disposable {
+  private readonly owned: Disposable[] = [];
+  private disposedAlready = false;
 
-  add<T extends Disposable>(item: T): T {
-    if (this.disposed) {
+  protected get isDisposed(): boolean {
+    return this.disposedAlready;
+  }
+
+  protected register<T extends Disposable>(item: T): T {
+    if (this.disposedAlready) {
       item.dispose();
     } else {
-      this.items.push(item);
+      this.owned.push(item);
     }
     return item;
   }
 
+  /** An emitter disposed with this object. */
+  protected emitter<T>(): Emitter<T> {
+    return this.register(new Emitter<T>());
+  }
+
   dispose(): void {
-    this.disposed = true;
-    while (this.items.length) {
-      this.items.pop()!.dispose();
+    this.disposedAlready = true;
+    while (this.owned.length) {
+      this.owned.pop()!.dispose();
     }
   }
 }

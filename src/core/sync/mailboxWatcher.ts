@@ -125,6 +125,11 @@ export class MailboxWatcher implements Disposable {
     return this.focused;
   }
 
+  /** Ends the listening connection, e.g. after a failed probe: the session then reconnects. */
+  closeConnection(): void {
+    this.client.close();
+  }
+
   /** Probes a connection that may have died without telling (imapflow #14, #98). */
   async probe(): Promise<void> {
     await this.command(() => this.client.noop());

@@ -1,0 +1,27 @@
+/** How an AccountSession behaves: logging, polling and checking intervals, paging, reconnects. */
+import type { MailLog } from '../imap/log';
+
+export interface SessionOptions {
+  log: MailLog;
+  /** Seconds between STATUS polls of all folders when the server has no NOTIFY. */
+  pollInterval: number;
+  /** Folders whose counts matter most (INBOX by default): without NOTIFY they are polled every `watchedPollSeconds`. */
+  watchedFolders?: string[];
+  /** Seconds between STATUS polls of the watched folders when the server has no NOTIFY (default 15). */
+  watchedPollSeconds?: number;
+  /**
+   * Seconds of IDLE silence after which the open folder is checked with NOOP (default 10; 0: never).
+   * Some servers report during IDLE only every 60 s (Cyrus without idled, Courier) but answer NOOP at once.
+   */
+  idleCheckSeconds?: number;
+  pageSize?: number;
+  /** Reconnect delays in ms; tests shorten them. */
+  backoff?: { initial: number; max: number };
+  /** How often the listening connection is probed with NOOP (IDLE can die silently). */
+  probeInterval?: number;
+  /** False to poll counts even where the server offers NOTIFY (for servers whose NOTIFY misbehaves). */
+  notify?: boolean;
+}
+
+/** The options that can change while a session runs (from settings). */
+export type Timings = Pick<SessionOptions, 'pollInterval' | 'watchedPollSeconds' | 'idleCheckSeconds' | 'watchedFolders'>;
