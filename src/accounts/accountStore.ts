@@ -4,10 +4,7 @@
  * given for (see core/credentials.ts). Nothing else ever sees a password.
  */
 import * as vscode from 'vscode';
-import { bindingOf, decodeCredential, encodeCredential, passwordFor, type CredentialProvider, type SavedCredential } from '../core';
-import { MailError } from '../core';
-import type { AccountConfig } from '../core';
-import type { MailLog } from '../core';
+import { type AccountConfig, bindingOf, type CredentialProvider, decodeCredential, encodeCredential, MailError, type MailLog, passwordFor, type SavedCredential } from '../core';
 import { readAccounts, writeAccounts } from '../settings';
 
 const secretKey = (id: string) => `mailroom.password.${id}`;

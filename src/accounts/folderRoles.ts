@@ -4,8 +4,7 @@
  * global state: a machine-local preference, not a setting a workspace could change.
  */
 import type * as vscode from 'vscode';
-import type { SpecialUseOverrides } from '../core';
-import type { SpecialUse } from '../core';
+import { type SpecialUse, type SpecialUseOverrides } from '../core';
 
 const key = (accountId: string) => `mailroom.folderRoles.${accountId}`;
 

@@ -3,9 +3,7 @@
  * account starts a session, a removed one stops it, a changed one restarts it.
  */
 import * as vscode from 'vscode';
-import { AccountSession } from '../core';
-import type { MailLog } from '../core';
-import type { AccountConfig } from '../core';
+import { type AccountConfig, AccountSession, type MailLog } from '../core';
 import { affects, idleCheckSeconds, pollInterval, watchedFolderPollSeconds } from '../settings';
 import type { AccountStore } from './accountStore';
 import type { FolderRoles } from './folderRoles';

@@ -4,12 +4,7 @@
  * the plain-words message instead of showing a dialog.
  */
 import * as vscode from 'vscode';
-import { AccountSession } from '../core';
-import { readPresentedCertificate } from '../core';
-import { describeServer, isLocalHost, plaintextAllowed, sameServer, type SavedCredential } from '../core';
-import { classifyError } from '../core';
-import type { MailLog } from '../core';
-import type { AccountConfig, Security } from '../core';
+import { type AccountConfig, AccountSession, classifyError, describeServer, isLocalHost, type MailLog, plaintextAllowed, readPresentedCertificate, sameServer, type SavedCredential, type Security } from '../core';
 import { askAccount, DEFAULT_PORTS, isPort, type AccountAnswers } from '../accounts/accountInput';
 import { newAccountId, type AccountStore } from '../accounts/accountStore';
 import type { FolderRoles } from '../accounts/folderRoles';

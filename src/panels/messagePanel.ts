@@ -5,19 +5,12 @@
  */
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { MailError } from '../core';
-import type { MailLog } from '../core';
-import type { MessageContent, MessageSummary } from '../core';
+import { MailError, type MailLog, type MessageContent, messageNodeId, type MessageRef, type MessageSummary } from '../core';
 import type { HostMessage, WebviewMessage, WebviewState } from '../shared/protocol';
 import { messageIconPath, messageWebviewOptions, renderWebviewHtml } from './webviewHtml';
 
 /** Which message: a UID is only meaningful with the folder's UIDVALIDITY (RFC 3501 2.3.1.1). */
-export interface MessageRef {
-  accountId: string;
-  folder: string;
-  uid: number;
-  uidValidity: string;
-}
+export type { MessageRef };
 
 /** What a panel needs from an account. The account's session implements it; tests fake it. */
 export interface MessageSource {
@@ -35,9 +28,8 @@ export interface RenderedInfo {
 }
 
 /** Stable id of a message, the same shape as the tree's node ids. */
-export function messageKey(ref: MessageRef): string {
-  return `${ref.accountId}/${ref.folder}/${ref.uidValidity}:${ref.uid}`;
-}
+/** Panels are keyed by the message's id, the same the tree gives its row. */
+export const messageKey = messageNodeId;
 
 const OPENABLE_SCHEMES = new Set(['http', 'https', 'mailto']);
 const TITLE_LENGTH = 40;

@@ -6,8 +6,7 @@
  * webview stored with `setState`.
  */
 import * as vscode from 'vscode';
-import { taggedLog, type MailLog } from '../core';
-import type { MessageSummary } from '../core';
+import { type MailLog, type MessageSummary, taggedLog } from '../core';
 import { MessagePanel, messageKey, parseWebviewState, type MessageRef, type RenderedInfo, type ResolveSource } from './messagePanel';
 import { MESSAGE_VIEW_TYPE, messageWebviewOptions } from './webviewHtml';
 

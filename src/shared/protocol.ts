@@ -6,6 +6,7 @@
  */
 // The webview is bundled for the browser: it takes core's plain data types straight from the model,
 // not through core's index, which would bring the Node side of core into its type check.
+import type { MessageRef } from '../core/model/ids';
 import type { MessageContent, MessageSummary } from '../core/model/types';
 
 /** Host → webview. */
@@ -36,9 +37,4 @@ export type WebviewMessage =
   | { type: 'rendered'; uid: number; remoteBlocked: number; scriptsRemoved: number };
 
 /** State the webview keeps with `setState` so a restored panel can show the same message again. */
-export interface WebviewState {
-  accountId: string;
-  folder: string;
-  uid: number;
-  uidValidity: string;
-}
+export type WebviewState = MessageRef;

@@ -1,7 +1,6 @@
 /** An account: its connection state, and its folders once the server listed them. */
 import * as vscode from 'vscode';
-import type { AccountSession } from '../core';
-import type { FolderInfo, MailErrorInfo } from '../core';
+import { accountNodeId, type AccountSession, type FolderInfo, type MailErrorInfo } from '../core';
 import { accountContextValue } from './contextValues';
 import { FolderNode } from './folderNode';
 import { NoticeNode } from './noticeNode';
@@ -29,7 +28,7 @@ export class AccountNode extends TreeNode {
   }
 
   get id(): string {
-    return `account/${this.accountId}`;
+    return accountNodeId(this.accountId);
   }
 
   folderNode(path: string): FolderNode | undefined {

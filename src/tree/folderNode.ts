@@ -3,9 +3,7 @@
  * are kept by UID so a flag change refreshes just that row.
  */
 import * as vscode from 'vscode';
-import type { AccountSession } from '../core';
-import { MailError } from '../core';
-import type { FolderInfo, MessageSummary, SpecialUse } from '../core';
+import { type AccountSession, type FolderInfo, folderNodeId, MailError, type MessageSummary, type SpecialUse } from '../core';
 import { folderContextValue } from './contextValues';
 import { LoadMoreNode } from './loadMoreNode';
 import { MessageNode } from './messageNode';
@@ -39,7 +37,7 @@ export class FolderNode extends TreeNode {
   }
 
   get id(): string {
-    return `account/${this.accountId}/folder/${this.folder.path}`;
+    return folderNodeId(this.accountId, this.folder.path);
   }
 
   get path(): string {

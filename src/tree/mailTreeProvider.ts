@@ -4,8 +4,7 @@
  * account for a new folder list or connection state.
  */
 import * as vscode from 'vscode';
-import type { AccountSession } from '../core';
-import type { FolderChange } from '../core';
+import { type AccountSession, type FolderChange } from '../core';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
 import { AccountNode } from './accountNode';
 import { FolderNode } from './folderNode';

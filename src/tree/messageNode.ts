@@ -1,6 +1,6 @@
 /** One message: subject, sender and date, an icon for its state, a tooltip with the details. */
 import * as vscode from 'vscode';
-import type { Address, MessageSummary } from '../core';
+import { messageNodeId, type Address, type MessageSummary } from '../core';
 import { messageContextValue } from './contextValues';
 import { TreeNode } from './treeNode';
 import type { FolderNode } from './folderNode';
@@ -14,7 +14,7 @@ export class MessageNode extends TreeNode {
   }
 
   get id(): string {
-    return `${this.parent.id}/msg/${this.summary.uidValidity}:${this.summary.uid}`;
+    return messageNodeId({ accountId: this.accountId, folder: this.parent.path, uidValidity: this.summary.uidValidity, uid: this.summary.uid });
   }
 
   get accountId(): string {
