@@ -37,7 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   const view = vscode.window.createTreeView('mailroom.mail', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(sessions, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
 
-  const panels = registerMessagePanels(context, (accountId) => messageSource(sessions, accountId), log);
+  // A panel restored at startup may ask before the first sync has made the sessions.
+  const panels = registerMessagePanels(context, async (accountId) => (await sessions.whenSynced(), messageSource(sessions, accountId)), log);
   context.subscriptions.push(
     ...new AccountCommands(store, sessions, log, roles).register(),
     ...new FolderCommands(sessions, roles).register(),
@@ -67,6 +68,15 @@ function messageSource(sessions: SessionRegistry, accountId: string): MessageSou
       if (markSeenOnOpen()) {
         await session.setFlag(folder, uid, '\\Seen', true);
       }
+    },
+    whenOnline: (listener) => {
+      const subscription = session.onDidChangeState((state) => {
+        if (state.kind === 'online') {
+          subscription.dispose();
+          listener();
+        }
+      });
+      return subscription;
     },
   };
 }

@@ -55,6 +55,11 @@ export class SessionRegistry implements vscode.Disposable {
 
   private syncing: Promise<void> = Promise.resolve();
 
+  /** Resolves once every sync asked for so far has run: the sessions then match the accounts. */
+  whenSynced(): Promise<void> {
+    return this.syncing.catch(() => undefined);
+  }
+
   private async syncNow(): Promise<void> {
     const accounts = this.store.list();
     let changed = false;

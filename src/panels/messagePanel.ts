@@ -17,9 +17,12 @@ export interface MessageSource {
   fetchMessage(folder: string, uid: number): Promise<{ content: MessageContent; inlineImages: Record<string, string> }>;
   downloadAttachment(folder: string, uid: number, index: number): Promise<{ filename: string; content: Uint8Array }>;
   markSeen?(folder: string, uid: number): Promise<void>;
+  /** Calls `listener` once the account is online again; a message that failed for want of a link then loads by itself. */
+  whenOnline?(listener: () => void): vscode.Disposable;
 }
 
-export type ResolveSource = (accountId: string) => MessageSource | undefined;
+/** The account's source once the accounts are known (a panel restored at startup may ask before), or undefined if there is no such account. */
+export type ResolveSource = (accountId: string) => Promise<MessageSource | undefined>;
 
 export interface RenderedInfo {
   uid: number;
@@ -27,7 +30,6 @@ export interface RenderedInfo {
   scriptsRemoved: number;
 }
 
-/** Stable id of a message, the same shape as the tree's node ids. */
 /** Panels are keyed by the message's id, the same the tree gives its row. */
 export const messageKey = messageNodeId;
 
@@ -50,7 +52,11 @@ export class MessagePanel implements vscode.Disposable {
   private ref: MessageRef | undefined;
   private content: MessageContent | undefined;
   private disposed = false;
+  /** Waits for the account to come back online, to load the message then. */
+  private waitingForLink: vscode.Disposable | undefined;
   lastRendered: RenderedInfo | undefined;
+  /** The title of the error the panel shows now, if it shows one. */
+  shownError: string | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -91,8 +97,13 @@ export class MessagePanel implements vscode.Disposable {
     this.lastRendered = undefined;
     this.panel.title = summary ? panelTitle(summary.subject) : 'Loading message…';
     this.post({ type: 'loading', summary, state });
+    this.waitingForLink?.dispose();
+    this.waitingForLink = undefined;
 
-    const source = this.resolveSource(ref.accountId);
+    const source = await this.resolveSource(ref.accountId);
+    if (generation !== this.loadGeneration || this.disposed) {
+      return;
+    }
     if (!source) {
       this.post({
         type: 'error',
@@ -118,7 +129,12 @@ export class MessagePanel implements vscode.Disposable {
       }
       this.log.warn(`could not load ${messageKey(ref)}: ${describe(err)}`);
       this.panel.title = summary ? panelTitle(summary.subject) : 'Message not available';
-      this.post(loadErrorMessage(err));
+      const offline = isOffline(err);
+      this.post(loadErrorMessage(err, offline && !!source.whenOnline));
+      if (offline && source.whenOnline) {
+        // Not the message's fault: show it as soon as the account is back.
+        this.waitingForLink = source.whenOnline(() => void this.show(ref, summary));
+      }
     }
   }
 
@@ -131,6 +147,7 @@ export class MessagePanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.waitingForLink?.dispose();
     if (this.disposed) {
       return;
     }
@@ -145,6 +162,7 @@ export class MessagePanel implements vscode.Disposable {
 
   private post(message: HostMessage): void {
     this.current = message;
+    this.shownError = message.type === 'error' ? message.title : undefined;
     if (this.webviewReady && !this.disposed) {
       void this.panel.webview.postMessage(message);
     }
@@ -198,7 +216,7 @@ export class MessagePanel implements vscode.Disposable {
     if (!ref || !attachment) {
       return;
     }
-    const source = this.resolveSource(ref.accountId);
+    const source = await this.resolveSource(ref.accountId);
     const name = safeFilename(attachment.filename);
     if (!source) {
       void vscode.window.showErrorMessage(`Could not save ${name}: the account of this message is no longer configured.`);
@@ -269,7 +287,11 @@ export function panelTitle(subject: string | undefined): string {
   return text.length > TITLE_LENGTH ? `${text.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : text;
 }
 
-function loadErrorMessage(err: unknown): HostMessage {
+function isOffline(err: unknown): boolean {
+  return err instanceof MailError && ['dropped', 'timeout', 'connection-refused', 'host-not-found', 'tls'].includes(err.info.code);
+}
+
+function loadErrorMessage(err: unknown, reloadsByItself: boolean): HostMessage {
   const text = errorText(err);
   if (/no longer on the server|not found|no such message|expunged/i.test(text)) {
     return {
@@ -278,8 +300,11 @@ function loadErrorMessage(err: unknown): HostMessage {
       detail: `${text}\n\nAnother mail client may have moved or deleted it. Refresh the folder to see what it holds now.`,
     };
   }
-  if (err instanceof MailError && ['dropped', 'timeout', 'connection-refused', 'host-not-found', 'tls'].includes(err.info.code)) {
-    return { type: 'error', title: 'Could not reach the mail server', detail: `${text}\n\nMailroom reconnects on its own; open the message again once the account is back online.` };
+  if (isOffline(err)) {
+    const next = reloadsByItself
+      ? 'Mailroom reconnects on its own, and this message shows here as soon as the account is back online.'
+      : 'Mailroom reconnects on its own; open the message again once the account is back online.';
+    return { type: 'error', title: 'Could not reach the mail server', detail: `${text}\n\n${next}` };
   }
   if (err instanceof MailError && err.info.code === 'auth') {
     return { type: 'error', title: 'The mail server refused to sign in', detail: text };

@@ -15,6 +15,8 @@ export interface PanelInfo {
   title: string;
   pinned: boolean;
   lastRendered?: RenderedInfo;
+  /** The title of the error the panel shows instead of a message. */
+  error?: string;
 }
 
 export class MessagePanelRegistry implements vscode.Disposable, vscode.WebviewPanelSerializer {
@@ -136,6 +138,9 @@ export class MessagePanelRegistry implements vscode.Disposable, vscode.WebviewPa
     const info: PanelInfo = { key: panel.key ?? '', title: panel.panel.title, pinned: panel.pinned };
     if (panel.lastRendered) {
       info.lastRendered = panel.lastRendered;
+    }
+    if (panel.shownError) {
+      info.error = panel.shownError;
     }
     return info;
   }
