@@ -1,7 +1,9 @@
 /** Composes Mailroom's services and registers them; holds no logic of its own. */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AccountStore } from './accounts/accountStore';
 import { FolderRoles } from './accounts/folderRoles';
+import { MailCaches } from './accounts/mailCaches';
 import { SessionRegistry } from './accounts/sessionRegistry';
 import { AccountCommands } from './commands/accountCommands';
 import { FolderCommands } from './commands/folderCommands';
@@ -9,7 +11,7 @@ import { MessageCommands } from './commands/messageCommands';
 import { createLog } from './log';
 import type { MessageSource } from './panels/messagePanel';
 import { registerMessagePanels, type MessagePanelRegistry } from './panels/messagePanelRegistry';
-import { affects, markSeenOnOpen } from './settings';
+import { affects, cacheMaxBodyMB, markSeenOnOpen } from './settings';
 import { MailTreeProvider } from './tree/mailTreeProvider';
 import { seedTestPasswords } from './testHooks';
 
@@ -21,6 +23,8 @@ export interface MailroomApi {
   view: vscode.TreeView<unknown>;
   /** Accounts and their passwords in SecretStorage: the tests check what is kept and what is removed. */
   store: AccountStore;
+  /** Where the accounts' mirror databases live. */
+  mirrorDir: string;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MailroomApi> {
@@ -32,25 +36,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
     await seedTestPasswords(store, log);
   }
   const roles = new FolderRoles(context.globalState);
-  const sessions = new SessionRegistry(store, log, roles);
+  const mirrorDir = path.join(context.globalStorageUri.fsPath, 'mirror');
+  const caches = new MailCaches(mirrorDir, log, cacheMaxBodyMB() * 1024 * 1024);
+  const sessions = new SessionRegistry(store, log, roles, caches);
   const tree = new MailTreeProvider(sessions);
   const view = vscode.window.createTreeView('mailroom.mail', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  context.subscriptions.push(sessions, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
+  // The mirrors close with the extension; a session still writing meets a closed mirror and only logs it.
+  context.subscriptions.push(sessions, caches, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
 
   // A panel restored at startup may ask before the first sync has made the sessions.
   const panels = registerMessagePanels(context, async (accountId) => (await sessions.whenSynced(), messageSource(sessions, accountId)), log);
   context.subscriptions.push(
     ...new AccountCommands(store, sessions, log, roles).register(),
     ...new FolderCommands(sessions, roles).register(),
+    vscode.commands.registerCommand('mailroom.clearCache', () => {
+      caches.clearAll();
+      void vscode.window.showInformationMessage("Mailroom's cache is empty: opened messages are no longer kept for offline reading. Mail on the server is not touched.");
+    }),
     ...new MessageCommands(sessions, tree, panels, view as vscode.TreeView<unknown>).register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'accounts')) void sessions.sync();
       if (affects(e, 'pollInterval')) sessions.applyPollInterval();
+      if (affects(e, 'cacheMaxBodyMB')) caches.setMaxBodyMB(cacheMaxBodyMB());
     }),
   );
 
   await sessions.sync();
-  return { tree, panels, sessions, store, view: view as vscode.TreeView<unknown> };
+  return { tree, panels, sessions, store, mirrorDir, view: view as vscode.TreeView<unknown> };
 }
 
 export function deactivate(): void {
@@ -62,7 +74,7 @@ function messageSource(sessions: SessionRegistry, accountId: string): MessageSou
   const session = sessions.get(accountId);
   if (!session) return undefined;
   return {
-    fetchMessage: (folder, uid) => session.readMessage(folder, uid),
+    fetchMessage: (folder, uid, uidValidity) => session.readMessage(folder, uid, uidValidity),
     downloadAttachment: (folder, uid, index) => session.downloadAttachment(folder, uid, index),
     markSeen: async (folder, uid) => {
       if (markSeenOnOpen()) {

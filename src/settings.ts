@@ -10,6 +10,7 @@ export const Setting = {
   pollInterval: 'pollInterval',
   watchedFolderPollSeconds: 'watchedFolderPollSeconds',
   idleCheckSeconds: 'idleCheckSeconds',
+  cacheMaxBodyMB: 'cache.maxBodyMB',
 } as const;
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: keyof typeof Setting): boolean {
@@ -33,6 +34,12 @@ export function readAccounts(): AccountConfig[] {
 
 export async function writeAccounts(accounts: AccountConfig[]): Promise<void> {
   await config().update(Setting.accounts, accounts, vscode.ConfigurationTarget.Global);
+}
+
+/** Megabytes of opened message bodies the mirror keeps for offline reading (0 keeps none). */
+export function cacheMaxBodyMB(): number {
+  const value = config().get<number>(Setting.cacheMaxBodyMB, 200);
+  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 export function markSeenOnOpen(): boolean {

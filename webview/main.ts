@@ -31,6 +31,9 @@ function renderMessage({ message, inlineImages }: ShowMessage): void {
   const attachments = message.attachments.filter((a) => !shownInline(a));
   root.replaceChildren(
     renderHeader(message, attachments, (index) => vscode.postMessage({ type: 'downloadAttachment', index })),
+    message.offlineCopy
+      ? el('div', { className: 'banner info', text: 'Offline copy: the server cannot be reached now, so this is the copy kept when the message was last opened.', attrs: { role: 'note' } })
+      : '',
     message.parseWarning ? el('div', { className: 'banner warning', text: message.parseWarning, attrs: { role: 'note' } }) : '',
     body.remoteBlocked > 0
       ? el('div', { className: 'banner info', text: `Remote content blocked (${plural(body.remoteBlocked, 'item', 'items')})`, attrs: { role: 'note' } })

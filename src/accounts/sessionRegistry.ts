@@ -7,6 +7,7 @@ import { type AccountConfig, AccountSession, type MailLog } from '../core';
 import { affects, idleCheckSeconds, pollInterval, watchedFolderPollSeconds } from '../settings';
 import type { AccountStore } from './accountStore';
 import type { FolderRoles } from './folderRoles';
+import type { MailCaches } from './mailCaches';
 
 export class SessionRegistry implements vscode.Disposable {
   private readonly sessions = new Map<string, { session: AccountSession; signature: string }>();
@@ -23,6 +24,7 @@ export class SessionRegistry implements vscode.Disposable {
     private readonly store: AccountStore,
     private readonly log: MailLog,
     private readonly roles: FolderRoles,
+    private readonly caches: MailCaches,
   ) {
     this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'watchedFolderPollSeconds') || affects(e, 'idleCheckSeconds')) {
@@ -70,6 +72,10 @@ export class SessionRegistry implements vscode.Disposable {
         this.sessions.delete(id);
         changed = true;
       }
+      if (!account) {
+        // The account is gone (removed, or deleted from settings by hand): so is its mirror.
+        this.caches.remove(id);
+      }
     }
     for (const account of accounts) {
       if (!this.sessions.has(account.id)) {
@@ -104,7 +110,7 @@ export class SessionRegistry implements vscode.Disposable {
   }
 
   private async start(account: AccountConfig): Promise<void> {
-    const session = new AccountSession(account, this.store.credentials(account), { log: this.log, ...timings() });
+    const session = new AccountSession(account, this.store.credentials(account), { log: this.log, cache: this.caches.for(account), ...timings() });
     session.setFolderRoles(this.roles.of(account.id));
     this.sessions.set(account.id, { session, signature: signature(account) });
     this.created.fire(session);

@@ -14,7 +14,7 @@ export type { MessageRef };
 
 /** What a panel needs from an account. The account's session implements it; tests fake it. */
 export interface MessageSource {
-  fetchMessage(folder: string, uid: number): Promise<{ content: MessageContent; inlineImages: Record<string, string> }>;
+  fetchMessage(folder: string, uid: number, uidValidity: string): Promise<{ content: MessageContent; inlineImages: Record<string, string> }>;
   downloadAttachment(folder: string, uid: number, index: number): Promise<{ filename: string; content: Uint8Array }>;
   markSeen?(folder: string, uid: number): Promise<void>;
   /** Calls `listener` once the account is online again; a message that failed for want of a link then loads by itself. */
@@ -57,6 +57,11 @@ export class MessagePanel implements vscode.Disposable {
   lastRendered: RenderedInfo | undefined;
   /** The title of the error the panel shows now, if it shows one. */
   shownError: string | undefined;
+
+  /** The message the panel shows now, once loaded. */
+  get shownContent(): MessageContent | undefined {
+    return this.content;
+  }
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -113,14 +118,15 @@ export class MessagePanel implements vscode.Disposable {
       return;
     }
     try {
-      const { content, inlineImages } = await source.fetchMessage(ref.folder, ref.uid);
+      const { content, inlineImages } = await source.fetchMessage(ref.folder, ref.uid, ref.uidValidity);
       if (generation !== this.loadGeneration || this.disposed) {
         return;
       }
       this.content = content;
       this.panel.title = panelTitle(content.subject);
       this.post({ type: 'show', message: content, options: { blockRemoteContent: true }, inlineImages, state });
-      if (source.markSeen && !summary?.flags.seen) {
+      // An offline copy cannot be marked on the server now; it is marked when opened online.
+      if (source.markSeen && !summary?.flags.seen && !content.offlineCopy) {
         source.markSeen(ref.folder, ref.uid).catch((err: unknown) => this.log.warn(`could not mark ${messageKey(ref)} as seen: ${describe(err)}`));
       }
     } catch (err) {

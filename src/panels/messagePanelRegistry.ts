@@ -17,6 +17,8 @@ export interface PanelInfo {
   lastRendered?: RenderedInfo;
   /** The title of the error the panel shows instead of a message. */
   error?: string;
+  /** The panel shows the copy kept in the mirror, the server being out of reach. */
+  offlineCopy?: boolean;
 }
 
 export class MessagePanelRegistry implements vscode.Disposable, vscode.WebviewPanelSerializer {
@@ -141,6 +143,9 @@ export class MessagePanelRegistry implements vscode.Disposable, vscode.WebviewPa
     }
     if (panel.shownError) {
       info.error = panel.shownError;
+    }
+    if (panel.shownContent?.offlineCopy) {
+      info.offlineCopy = true;
     }
     return info;
   }

@@ -8,7 +8,8 @@ import { storeFlag, type SystemFlag } from '../actions/flags';
 import type { CredentialProvider } from '../imap/credentials';
 import { connectClient } from '../imap/imapClient';
 import { taggedLog, type MailLog } from '../imap/log';
-import { readAttachment, readMessage, type ReadMessage } from '../message/messageReader';
+import { readAttachment, type ReadMessage } from '../message/messageReader';
+import { readThroughCache } from './readThroughCache';
 import { DisposableBase, type Disposable } from '../model/events';
 import type { SpecialUseOverrides } from '../model/folders';
 import type { FolderChange } from '../model/loadedFolder';
@@ -131,8 +132,12 @@ export class AccountSession extends DisposableBase {
     return this.openFolders.catchUp(path);
   }
 
-  readMessage(path: string, uid: number): Promise<ReadMessage> {
-    return this.connections.inFolder(path, (client) => readMessage(client, path, uid));
+  /**
+   * Reads a message from the server and keeps what was shown in the mirror; while the server cannot
+   * be reached, the copy kept there (for the same UIDVALIDITY) is shown instead, marked as such.
+   */
+  readMessage(path: string, uid: number, uidValidity?: string): Promise<ReadMessage> {
+    return readThroughCache(this.options.cache, this.connections, path, uid, uidValidity, this.log);
   }
 
   downloadAttachment(path: string, uid: number, index: number): Promise<{ filename: string; content: Uint8Array }> {

@@ -1,4 +1,5 @@
 /** How an AccountSession behaves: logging, polling and checking intervals, paging, reconnects. */
+import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
 
 export interface SessionOptions {
@@ -19,6 +20,8 @@ export interface SessionOptions {
   backoff?: { initial: number; max: number };
   /** How often the listening connection is probed with NOOP (IDLE can die silently). */
   probeInterval?: number;
+  /** The account's mirror: bodies that were read are kept there and shown when the server cannot be reached. */
+  cache?: MailCache;
   /** False to poll counts even where the server offers NOTIFY (for servers whose NOTIFY misbehaves). */
   notify?: boolean;
 }

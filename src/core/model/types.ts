@@ -112,6 +112,8 @@ export interface MessageContent {
   attachments: AttachmentInfo[];
   /** Set when the MIME structure could not be parsed fully: shown to the user as a warning. */
   parseWarning?: string;
+  /** The copy kept when the message was last read, shown because the server cannot be reached now. */
+  offlineCopy?: boolean;
 }
 
 export type ConnectionState =

@@ -3,6 +3,7 @@
  * by itself once the account is back online: no need to open it again.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { MailroomApi } from '../../../src/extension';
 import type { AccountNode } from '../../../src/tree/accountNode';
@@ -64,5 +65,47 @@ describe('A message opened while offline', function () {
     await Promise.race([rendered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the message did not show after the account came back')), 40_000))]);
     assert.equal((await account())?.session.connectionState.kind, 'online');
     assert.equal(api.panels.activePanels()[0].error, undefined);
+    assert.equal(api.panels.activePanels()[0].offlineCopy, undefined, 'read from the server');
+  });
+
+  const firstRow = async () => {
+    const inbox = ((await (await account())?.getChildren()) as FolderNode[]).find((f) => f.path === 'INBOX')!;
+    return ((await inbox.getChildren()) as TreeNode[]).find((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)))!;
+  };
+  const goOffline = async () => {
+    proxy.accepting = false;
+    proxy.cutAll();
+    await until(async () => (await account())?.session.connectionState.kind !== 'online', 10_000, 'the account to go offline');
+  };
+  const openInNewTab = async (row: MessageNode) => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('mailroom.openMessageInNewTab', row);
+    return until(() => api.panels.activePanels().find((p) => p.pinned && (p.lastRendered || p.error)), 20_000, 'the pinned panel to show something');
+  };
+
+  it('opens the copy kept when the message was last read, marked as an offline copy', async () => {
+    const row = await firstRow();
+    await goOffline();
+    const shown = await openInNewTab(row);
+    assert.equal(shown.lastRendered?.uid, row.summary.uid);
+    assert.equal(shown.offlineCopy, true);
+    assert.equal(shown.error, undefined);
+  });
+
+  it('keeps no copy once the cache is cleared', async () => {
+    const row = await firstRow();
+    await vscode.commands.executeCommand('mailroom.clearCache');
+    const shown = await openInNewTab(row);
+    assert.equal(shown.error, 'Could not reach the mail server');
+    proxy.accepting = true;
+    await vscode.commands.executeCommand('mailroom.retryAccount', id);
+  });
+
+  it('deletes the account\'s mirror when the account is removed', async () => {
+    const files = () => (fs.existsSync(api.mirrorDir) ? fs.readdirSync(api.mirrorDir).filter((f) => f.startsWith(`${id}.`)) : []);
+    assert.ok(files().some((f) => f.endsWith('.sqlite')), `the mirror exists: ${files().join(', ')}`);
+    await vscode.commands.executeCommand('mailroom.removeAccount', id);
+    id = '';
+    assert.deepEqual(files(), []);
   });
 });
