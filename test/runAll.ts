@@ -5,6 +5,7 @@
  *
  *   unit    plain-Node tests that need no server (also the mutation run's) → test-results/unit.json
  *   core    plain-Node mocha tests of src/core against real Dovecot and Cyrus → test-results/core.json
+ *   soak    a busy mailbox while links drop and the server restarts            → test-results/soak.json
  *   vscode  the extension suite inside code-server's extension host     → test-results/vscode.json
  *   ui      the workbench driven by Chromium (screenshots)              → test-results/ui.json
  *
@@ -62,6 +63,8 @@ function mochaSuite(name: string, spec: string, testTimeoutMs: number, timeoutMs
 const suites: Suite[] = [
   mochaSuite('unit', 'out/test/unit/**/*.test.js', 10_000, 2 * 60_000),
   mochaSuite('core', 'out/test/core/**/*.test.js', 20_000, 4 * 60_000),
+  // One long test; its own limit is inside (MAILROOM_SOAK_SECONDS).
+  mochaSuite('soak', 'out/test/soak/*.test.js', 5 * 60_000, 6 * 60_000),
   {
     name: 'vscode',
     resultsFile: path.join(resultsDir, 'vscode.json'),

@@ -26,6 +26,8 @@ export interface DovecotServer {
   certPem?: string;
   certFingerprint256?: string;
   stop(): Promise<void>;
+  /** Stops the whole process group (every open connection drops) and starts the server again on the same port and mail. */
+  restart(): Promise<void>;
   /** Appends a message through IMAP so live sessions are told about it. */
   deliver(user: string, folder: string, raw: string | Buffer, flags?: string[], internalDate?: Date): Promise<void>;
   createFolder(user: string, path: string): Promise<void>;
@@ -128,6 +130,16 @@ function makeServer(o: {
       running.delete(o.dir);
       await killInstance(o.dir);
       fs.rmSync(o.dir, { recursive: true, force: true });
+    },
+    async restart() {
+      const pid = masterPid(o.dir);
+      await killInstance(o.dir);
+      // The master must be gone before a new one starts: it refuses to run beside its own pid file.
+      await waitFor('the old Dovecot to exit', async () => pid === undefined || !signalInstance(pid, 0 as unknown as NodeJS.Signals), { timeoutMs: 5_000, intervalMs: 20 });
+      fs.rmSync(path.join(o.dir, 'run', 'master.pid'), { force: true });
+      const failure = await launchDovecot(o.dir, path.join(o.dir, 'dovecot.conf'));
+      if (failure) throw new Error(`dovecot did not start again: ${failure}\n${logTail(o.dir)}`);
+      await waitFor(`Dovecot's greeting on 127.0.0.1:${o.port} after a restart`, async () => (await readGreeting(o.port)).startsWith('* OK'));
     },
     deliver: (user, folder, raw, flags = [], internalDate) =>
       withClient(user, async (client) => {

@@ -115,7 +115,7 @@ describe('redacting secrets from the log', () => {
       ]);
     });
 
-    it('sends other entries by level (info as debug), redacted', () => {
+    it('sends other entries by level (info as debug, its errors as warnings: a lost link is reported by the session), redacted', () => {
       const { log, lines } = capture();
       const logger = imapflowLogger(log, forms);
       logger.trace({ msg: 't' });
@@ -124,13 +124,15 @@ describe('redacting secrets from the log', () => {
       logger.warn({ msg: `w ${password}` });
       logger.error({ msg: 'e' });
       logger.error({});
+      logger.error({ err: { code: 'EPIPE', message: `write after end ${password}` } });
       assert.deepEqual(lines, [
         { level: 'trace', text: 't' },
         { level: 'debug', text: 'd' },
         { level: 'debug', text: 'i' },
         { level: 'warn', text: 'w <redacted>' },
-        { level: 'error', text: 'e' },
-        { level: 'error', text: '' },
+        { level: 'warn', text: 'e' },
+        { level: 'warn', text: '' },
+        { level: 'warn', text: 'EPIPE: write after end <redacted>' },
       ]);
     });
   });

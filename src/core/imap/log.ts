@@ -80,11 +80,13 @@ export function redact(line: string, secrets: readonly string[] = []): string {
 export interface ImapflowLogEntry {
   msg?: string;
   src?: 'c' | 's';
+  err?: { message?: string; code?: string };
 }
 
 /** imapflow logs structured entries: wire lines (`src`) go to trace, the rest by level; all redacted. */
 export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
-  const text = (entry: ImapflowLogEntry) => redact(entry.msg ?? '', secrets);
+  // imapflow's own error entries may carry only `err`: say what it was rather than log a blank line.
+  const text = (entry: ImapflowLogEntry) => redact(entry.msg || (entry.err ? `${entry.err.code ?? 'error'}: ${entry.err.message ?? ''}` : ''), secrets);
   const wire = (entry: ImapflowLogEntry, fallback: (m: string) => void) =>
     entry.src ? log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`) : fallback(text(entry));
   return {
@@ -94,6 +96,8 @@ export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
     debug: (entry: ImapflowLogEntry) => wire(entry, log.debug),
     info: (entry: ImapflowLogEntry) => wire(entry, log.debug),
     warn: (entry: ImapflowLogEntry) => wire(entry, log.warn),
-    error: (entry: ImapflowLogEntry) => wire(entry, log.error),
+    // What imapflow counts as an error (a socket that failed, a command cut short) is a lost link to
+    // us: the session reports it in plain words and reconnects, so it is a warning in our log.
+    error: (entry: ImapflowLogEntry) => wire(entry, log.warn),
   };
 }

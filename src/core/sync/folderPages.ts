@@ -183,13 +183,16 @@ export async function catchUp(client: ImapFlow, folder: LoadedFolder, pageSize: 
 
   const flags = new Map<number, MessageFlags>();
   const lastKnown = folder.uidNext - 1;
+  // The MODSEQ marker moves only once the changes up to it are in the window (RFC 7162 3.1.4.1):
+  // a catch-up cut short after its FETCH must not make the next one skip what this one never applied.
+  let modseq = folder.modseq;
   if (folder.size > 0 && lastKnown >= bottom) {
     const changedSince = folder.modseq && !mailbox.noModseq ? folder.modseq : undefined;
     const fetched = await client.fetchAll(`${bottom}:${lastKnown}`, { uid: true, flags: true }, { uid: true, changedSince });
     for (const m of fetched) {
       flags.set(m.uid, toFlags(m.flags ?? new Set()));
-      if (m.modseq && (!folder.modseq || m.modseq > folder.modseq)) {
-        folder.modseq = m.modseq;
+      if (m.modseq && (!modseq || m.modseq > modseq)) {
+        modseq = m.modseq;
       }
     }
   }
@@ -198,6 +201,7 @@ export async function catchUp(client: ImapFlow, folder: LoadedFolder, pageSize: 
   // Only what was fetched moves the marker (a message that vanished before the FETCH is not lost).
   folder.uidNext = Math.max(folder.uidNext, uidAfter(arrived));
   const change = folder.reconcile({ present, flags, arrived });
+  folder.modseq = modseq;
   if (folder.size === 0) {
     folder.hasOlder = false;
   }
