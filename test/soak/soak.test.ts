@@ -8,13 +8,14 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { AccountSession } from '../../src/core';
 import type { MailLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
 import { startImapProxy, type ImapProxy } from '../support/imapProxy';
-import { aliceSession } from '../support/session';
+import { otherClient } from '../support/otherClient';
+import { aliceSession, type TestImapServer } from '../support/session';
 import { until } from '../support/waitFor';
 
 const SECONDS = Number(process.env.MAILROOM_SOAK_SECONDS ?? 60);
@@ -36,14 +37,11 @@ function random(seed: number): () => number {
 /** The other mail client: reconnects by itself, since the server restarts under it too. */
 class OtherClient {
   private client: ImapFlow | undefined;
-  constructor(private readonly port: number) {}
+  constructor(private readonly server: TestImapServer) {}
 
   async use<T>(folder: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     if (!this.client?.usable) {
-      const client = new ImapFlow({ host: '127.0.0.1', port: this.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
-      client.on('error', () => undefined);
-      await client.connect();
-      this.client = client;
+      this.client = await otherClient(this.server);
     }
     const client = this.client;
     try {
@@ -92,7 +90,7 @@ describe('soak: a busy mailbox while links drop and the server restarts', functi
     });
     await session.connect();
     for (const folder of OPEN) await session.openFolder(folder);
-    other = new OtherClient(server.port);
+    other = new OtherClient(server);
   });
 
   after(async () => {

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { repoRoot } from './fixtures';
 import { freePort, readGreeting, waitFor } from './net';
+import { withOtherClient } from './otherClient';
 
 export type CyrusSpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive';
 
@@ -158,20 +159,8 @@ async function launch(instance: Instance): Promise<{ message: string; portTaken:
   return undefined;
 }
 
-async function withClient<T>(instance: Instance, users: Record<string, string>, user: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  const pass = users[user];
-  if (pass === undefined) throw new Error(`no Cyrus user '${user}' (users: ${Object.keys(users).join(', ')})`);
-  const client = new ImapFlow({
-    host: '127.0.0.1', port: instance.port, secure: false, doSTARTTLS: false, auth: { user, pass }, logger: false,
-  });
-  // Without a listener, a socket error would crash the test process (imapflow #302).
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.logout().catch(() => client.close());
-  }
+function withClient<T>(instance: Instance, users: Record<string, string>, user: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  return withOtherClient({ host: '127.0.0.1', port: instance.port, users }, user, work);
 }
 
 function makeServer(instance: Instance, users: Record<string, string>): CyrusServer {

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { freePort, readGreeting, waitFor } from './net';
+import { withOtherClient } from './otherClient';
 
 export interface DovecotServer {
   host: '127.0.0.1';
@@ -101,22 +102,8 @@ function makeServer(o: {
   users: Record<string, string>;
   tls?: { certPem: string; fingerprint256: string };
 }): DovecotServer {
-  const withClient = async <T>(user: string, work: (client: ImapFlow) => Promise<T>): Promise<T> => {
-    const pass = o.users[user];
-    if (pass === undefined) throw new Error(`no Dovecot user '${user}' (users: ${Object.keys(o.users).join(', ')})`);
-    // doSTARTTLS false: this is a loopback helper, and the self-signed certificate would be refused.
-    const client = new ImapFlow({
-      host: '127.0.0.1', port: o.port, secure: false, doSTARTTLS: false, auth: { user, pass }, logger: false,
-    });
-    // Without a listener, a socket error would crash the test process (imapflow #302).
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.logout().catch(() => client.close());
-    }
-  };
+  const withClient = <T>(user: string, work: (client: ImapFlow) => Promise<T>): Promise<T> =>
+    withOtherClient({ host: '127.0.0.1', port: o.port, users: o.users }, user, work);
   return {
     host: '127.0.0.1',
     port: o.port,

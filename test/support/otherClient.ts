@@ -3,6 +3,8 @@ import { ImapFlow } from 'imapflow';
 import type { TestImapServer } from './session';
 
 export async function otherClient(server: TestImapServer, user = 'alice'): Promise<ImapFlow> {
+  if (server.users[user] === undefined) throw new Error(`the test server has no user '${user}' (users: ${Object.keys(server.users).join(', ')})`);
+  // doSTARTTLS false: this is a loopback helper, and a self-signed certificate would be refused.
   const client = new ImapFlow({
     host: server.host, port: server.port, secure: false, doSTARTTLS: false, auth: { user, pass: server.users[user] ?? '' }, logger: false,
   });
@@ -10,6 +12,16 @@ export async function otherClient(server: TestImapServer, user = 'alice'): Promi
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+/** Runs `work` on a connection of its own as `user`, logged out afterwards whatever happens. */
+export async function withOtherClient<T>(server: TestImapServer, user: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  const client = await otherClient(server, user);
+  try {
+    return await work(client);
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
 }
 
 /** The flags the server holds for one message, as any client would see them. */
