@@ -10,6 +10,7 @@ export const Setting = {
   pollInterval: 'pollInterval',
   watchedFolderPollSeconds: 'watchedFolderPollSeconds',
   idleCheckSeconds: 'idleCheckSeconds',
+  timeout: 'timeout',
 } as const;
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: keyof typeof Setting): boolean {
@@ -49,6 +50,11 @@ export function watchedFolderPollSeconds(): number {
 
 export function idleCheckSeconds(): number {
   return Math.max(2, config().get<number>(Setting.idleCheckSeconds, 10));
+}
+
+/** Seconds a server has to answer a command before Mailroom gives up on the connection and reconnects. */
+export function timeout(): number {
+  return Math.max(5, config().get<number>(Setting.timeout, 30));
 }
 
 function isAccountConfig(value: unknown): value is AccountConfig {
