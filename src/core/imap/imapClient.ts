@@ -24,7 +24,11 @@ export interface ClientOptions {
   answerTimeout?: number;
 }
 
-/** imapflow's socket watchdog before a connection is in its steady state (see `setSocketTimeout`). */
+/**
+ * imapflow's socket watchdog takes a quiet connection with no folder selected for dead. The command
+ * connection can be so (after a failed SELECT) and has a deadline per command instead, so it keeps
+ * this long backstop; the listening connection, always in IDLE, is tightened (`setSocketTimeout`).
+ */
 const SOCKET_TIMEOUT_BACKSTOP = 5 * 60_000;
 
 export async function connectClient(account: AccountConfig, password: string, options: ClientOptions): Promise<ImapFlow> {
@@ -45,9 +49,6 @@ export async function connectClient(account: AccountConfig, password: string, op
       // ends first, so a silent server is always reported in the same words.
       connectionTimeout: answerTimeout + 1_000,
       greetingTimeout: answerTimeout + 1_000,
-      // A connection that is quiet and has nothing selected counts as dead to imapflow's
-      // watchdog, which a connection waiting for its first folder is; each command has its own
-      // deadline instead (answerDeadline.ts), and `setSocketTimeout` tightens this once listening.
       socketTimeout: SOCKET_TIMEOUT_BACKSTOP,
       clientInfo: { name: 'Mailroom', vendor: 'Mailroom' },
     } satisfies ImapFlowOptions);

@@ -123,7 +123,7 @@ export class AccountConnections extends DisposableBase {
    */
   async withSelectionHeld<T>(work: (client: ImapFlow, selectedPath: string) => Promise<T>): Promise<T> {
     const client = this.commands();
-    const doing = 'reading the folder list';
+    const doing = 'reading the folders and their counts';
     try {
       return await this.answered(client, doing, async () => {
         const lock = await client.getMailboxLock(client.mailbox ? client.mailbox.path : 'INBOX');
