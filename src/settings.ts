@@ -11,6 +11,7 @@ export const Setting = {
   watchedFolderPollSeconds: 'watchedFolderPollSeconds',
   idleCheckSeconds: 'idleCheckSeconds',
   cacheMaxBodyMB: 'cache.maxBodyMB',
+  timeout: 'timeout',
 } as const;
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: keyof typeof Setting): boolean {
@@ -56,6 +57,11 @@ export function watchedFolderPollSeconds(): number {
 
 export function idleCheckSeconds(): number {
   return Math.max(2, config().get<number>(Setting.idleCheckSeconds, 10));
+}
+
+/** Seconds a server has to answer a command before Mailroom gives up on the connection and reconnects. */
+export function timeout(): number {
+  return Math.max(5, config().get<number>(Setting.timeout, 30));
 }
 
 function isAccountConfig(value: unknown): value is AccountConfig {

@@ -97,8 +97,8 @@ describe('logging in', function () {
       const started = Date.now();
       let info: MailErrorInfo | undefined;
       try {
-        // Through connectClient with a short timeout, as verify uses the default 15 s.
-        await connectClient(account({ port }), 'secret', { log: silentLog, connectionTimeout: 1_500 });
+        // Through connectClient with a short timeout, as verify uses the default 30 s.
+        await connectClient(account({ port }), 'secret', { log: silentLog, answerTimeout: 1_500 });
       } catch (err) {
         info = (err as MailError).info;
       }

@@ -5,7 +5,9 @@
  *   makes it optional);
  * - `holdIdleMs`: holds what the server pushes during IDLE for that long, as Cyrus without idled or
  *   Courier do (up to 60 s), until the client ends the IDLE with DONE;
- * - `cutAll()` and `accepting`: drop every link and refuse new ones, for reconnect tests.
+ * - `cutAll()` and `accepting`: drop every link and refuse new ones, for reconnect tests;
+ * - `silent` and `silenceWhenClientSends()`: a server that stops answering but keeps its sockets
+ *   open (a hung server, a half-dead NAT): what it sends is swallowed until `silent` is false again.
  * It reads responses whole (a line plus any `{n}` literals, RFC 3501 4.3) and forwards bytes as
  * they came; it does not speak TLS.
  */
@@ -24,19 +26,33 @@ export interface ImapProxy {
   cutAll(): void;
   /** Cuts every link once, when a client next sends a line matching `pattern` (before it reaches the server). */
   cutWhenClientSends(pattern: RegExp): Promise<void>;
+  /**
+   * True: every link, open or new, stays open but nothing the server sends reaches the client
+   * (greetings included); what the client sends still reaches the server. False: answers flow again.
+   */
+  silent: boolean;
+  /** Turns `silent` on once, when a client next sends a line matching `pattern` (the line still reaches the server). */
+  silenceWhenClientSends(pattern: RegExp): Promise<void>;
   /** Links open now. */
   readonly links: number;
+  /** Links whose client has sent IDLE and not yet DONE. */
+  readonly idlingLinks: number;
   stop(): Promise<void>;
 }
 
 export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
   const links = new Set<Link>();
-  let trap: { pattern: RegExp; sprung: () => void } | undefined;
-  /** True when the line sprang the trap: the caller then forwards nothing. */
+  let trap: { pattern: RegExp; action: 'cut' | 'silence'; sprung: () => void } | undefined;
+  /** True when the line sprang a cutting trap: the caller then forwards nothing. */
   const springs = (line: string): boolean => {
     if (!trap || !trap.pattern.test(line)) return false;
-    const { sprung } = trap;
+    const { sprung, action } = trap;
     trap = undefined;
+    if (action === 'silence') {
+      proxy.silent = true;
+      sprung();
+      return false;
+    }
     proxy.cutAll();
     sprung();
     return true;
@@ -46,7 +62,7 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
       client.destroy();
       return;
     }
-    const link = new Link(client, targetPort, options, springs, () => links.delete(link));
+    const link = new Link(client, targetPort, options, springs, () => proxy.silent, () => links.delete(link));
     links.add(link);
   });
   await new Promise<void>((resolve, reject) => {
@@ -64,10 +80,17 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
       for (const link of [...links]) link.close();
     },
     cutWhenClientSends(pattern) {
-      return new Promise((resolve) => (trap = { pattern, sprung: resolve }));
+      return new Promise((resolve) => (trap = { pattern, action: 'cut', sprung: resolve }));
+    },
+    silent: false,
+    silenceWhenClientSends(pattern) {
+      return new Promise((resolve) => (trap = { pattern, action: 'silence', sprung: resolve }));
     },
     get links() {
       return links.size;
+    },
+    get idlingLinks() {
+      return [...links].filter((link) => link.idling).length;
     },
     stop() {
       proxy.cutAll();
@@ -92,6 +115,7 @@ class Link {
     targetPort: number,
     private readonly options: ImapProxyOptions,
     private readonly springsTrap: (line: string) => boolean,
+    private readonly silent: () => boolean,
     private readonly onClose: () => void,
   ) {
     this.upstream = net.connect({ host: '127.0.0.1', port: targetPort });
@@ -101,6 +125,10 @@ class Link {
     }
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     this.upstream.on('data', (chunk: Buffer) => this.onServerData(chunk));
+  }
+
+  get idling(): boolean {
+    return this.idleTag !== undefined;
   }
 
   close(): void {
@@ -133,6 +161,12 @@ class Link {
   }
 
   private onServerData(chunk: Buffer): void {
+    if (this.silent()) {
+      // Swallowed whole, with any response begun before: the client never sees it.
+      this.fromServer = Buffer.alloc(0);
+      this.held = [];
+      return;
+    }
     this.fromServer = Buffer.concat([this.fromServer, chunk]);
     let response: Buffer | undefined;
     while ((response = this.takeResponse())) {
@@ -174,6 +208,10 @@ class Link {
   }
 
   private release(upTo: number): void {
+    if (this.silent()) {
+      this.held = [];
+      return;
+    }
     while (this.held.length && this.held[0].due <= upTo) {
       this.client.write(this.held.shift()!.data);
     }

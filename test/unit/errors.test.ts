@@ -130,6 +130,68 @@ describe('classifying connection errors', () => {
     }
   });
 
+  describe('raw imapflow errors that reach a folder command', () => {
+    // What imapflow 2.10 rejects a command with when its connection is gone: `createNoConnectionError`.
+    it('"Connection not available" (NoConnection) is a dropped connection, in plain words', () => {
+      const info = classifyError(err('Connection not available', { code: 'NoConnection', rejectedFrom: 'pendingRequest', command: 'UID FETCH' }), ctx);
+      assert.equal(info.code, 'dropped');
+      assert.doesNotMatch(info.message, /Connection not available/);
+      assert.match(info.message, /reconnects by itself/);
+    });
+
+    it('"Connection not available" without its code (re-thrown by other code) is still a dropped connection', () => {
+      const info = classifyError(new Error('Connection not available'), ctx);
+      assert.equal(info.code, 'dropped');
+      assert.match(info.message, /imap\.example\.com:993 was closed/);
+    });
+
+    it('repeats the reason of a BYE that ended the session (RFC 3501 7.1.5)', () => {
+      const info = classifyError(err('Connection not available', { code: 'NoConnection', reason: 'Server shutting down.' }), ctx);
+      assert.equal(info.code, 'dropped');
+      assert.match(info.message, /The server said: Server shutting down\./);
+    });
+
+    it('EConnectionClosed and StateLogout are dropped connections', () => {
+      assert.equal(classifyError(err('Connection closed', { code: 'EConnectionClosed' }), ctx).code, 'dropped');
+      assert.equal(classifyError(err('Can not send data after logged out', { code: 'StateLogout' }), ctx).code, 'dropped');
+    });
+
+    it('"Socket timeout" (ETIMEOUT, the watchdog) says the server stopped answering, not to check the port', () => {
+      for (const e of [err('Socket timeout', { code: 'ETIMEOUT' }), new Error('Socket timeout')]) {
+        const info = classifyError(e, ctx);
+        assert.equal(info.code, 'timeout');
+        assert.match(info.message, /imap\.example\.com:993 stopped answering/);
+        assert.doesNotMatch(info.message, /Socket timeout|Check the port/);
+      }
+    });
+
+    it('TooManyTokens and the other response limits say the response could not be read', () => {
+      for (const code of ['TooManyTokens', 'TooManyResponses', 'LiteralTooLarge', 'ParserError11']) {
+        const info = classifyError(err('Response has more than 1000000 tokens', { code }), ctx);
+        assert.equal(info.code, 'protocol', code);
+        assert.match(info.message, /could not read/, code);
+        assert.doesNotMatch(info.message, /tokens/, code);
+      }
+    });
+
+    it('a throttled command (ETHROTTLE, Microsoft 365) says so, with the wait the server asked for', () => {
+      const info = classifyError(
+        err('Command failed', { code: 'ETHROTTLE', responseStatus: 'BAD', responseText: 'Request is throttled. Suggested Backoff Time: 92415 milliseconds', throttleReset: 92_415 }),
+        ctx,
+      );
+      assert.equal(info.code, 'protocol');
+      assert.match(info.message, /throttling/);
+      assert.match(info.message, /about 93 s/);
+      assert.doesNotMatch(info.message, /Suggested Backoff/);
+    });
+
+    it('a mailbox lock not granted in time says the connection was busy, not that the server is silent', () => {
+      const info = classifyError(err('Timed out waiting for mailbox lock', { code: 'LockTimeout' }), ctx);
+      assert.equal(info.code, 'timeout');
+      assert.match(info.message, /busy/);
+    });
+  });
+
   it('repeats what the server said when it refused a command for another reason', () => {
     const info = classifyError(err('Command failed', { responseText: 'Mailbox is locked', serverResponseCode: 'INUSE' }), ctx);
     assert.equal(info.code, 'protocol');

@@ -49,7 +49,7 @@ export class AccountSession extends DisposableBase {
         prepare: (pair) => this.prepare(pair),
         online: () => this.online(),
         closing: () => this.closing(),
-      }, options.backoff),
+      }, options.backoff, () => this.options.timeout ?? 30),
     );
     this.folderList = this.register(new FolderList(this.connections, this.log));
     this.openFolders = this.register(
@@ -157,6 +157,8 @@ export class AccountSession extends DisposableBase {
       allowNotify: this.options.notify ?? true,
       quietCheckMs: this.idleCheckMs(),
       wantsNews: (path) => this.openFolders.isOpen(path),
+      answerWithin: (work) => this.connections.answered(pair.watch, 'listening for changes', work),
+      socketTimeoutMs: this.connections.timeoutMs(),
     });
     this.watcher = watcher;
     this.linkScoped.push(

@@ -16,6 +16,12 @@ export interface SessionOptions {
    */
   idleCheckSeconds?: number;
   pageSize?: number;
+  /**
+   * Seconds the server has to answer a command (default 30; `mailroom.timeout`). A server silent
+   * that long has its connection closed: the command fails in plain words and the session
+   * reconnects, instead of waiting minutes on the socket.
+   */
+  timeout?: number;
   /** Reconnect delays in ms; tests shorten them. */
   backoff?: { initial: number; max: number };
   /** How often the listening connection is probed with NOOP (IDLE can die silently). */
@@ -27,4 +33,4 @@ export interface SessionOptions {
 }
 
 /** The options that can change while a session runs (from settings). */
-export type Timings = Pick<SessionOptions, 'pollInterval' | 'watchedPollSeconds' | 'idleCheckSeconds' | 'watchedFolders'>;
+export type Timings = Pick<SessionOptions, 'pollInterval' | 'watchedPollSeconds' | 'idleCheckSeconds' | 'watchedFolders' | 'timeout'>;

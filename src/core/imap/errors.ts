@@ -18,7 +18,23 @@ interface ErrorLike {
   serverResponseCode?: string;
   responseText?: string;
   cause?: unknown;
+  /** imapflow: the text of the server's BYE, on a NoConnection error. */
+  reason?: string;
+  /** imapflow: milliseconds the server asked to wait, on a throttled command (ETHROTTLE). */
+  throttleReset?: number;
 }
+
+/** imapflow's codes for a response it would not read whole: too big, too many parts, malformed. */
+const UNREADABLE_RESPONSE_CODES = new Set([
+  'TooManyTokens',
+  'TooManyResponses',
+  'LineTooLarge',
+  'LiteralTooLarge',
+  'ResponseTooLarge',
+  'MAX_IMAP_NESTING_REACHED',
+  'InvalidResponse',
+  'ResponseProcessingFailed',
+]);
 
 const CERTIFICATE_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -62,6 +78,16 @@ export function classifyError(err: unknown, ctx: ErrorContext): MailErrorInfo {
       message: `Nothing accepted the connection at ${where}. Check the port and the security setting, or whether the server is running.`,
     };
   }
+  if (code === 'ETIMEOUT' || (!code && /^Socket timeout$/i.test(e.message ?? ''))) {
+    // imapflow's socket watchdog: a connection that was working went quiet.
+    return {
+      code: 'timeout',
+      message: `The server at ${where} stopped answering and did not answer in time. Mailroom reconnects by itself; you can also retry now.`,
+    };
+  }
+  if (code === 'LockTimeout') {
+    return { code: 'timeout', message: `The connection to ${where} was busy for too long with other work. Try again.` };
+  }
   if (/TIMEOUT/i.test(code) || code === 'ETIMEDOUT') {
     return {
       code: 'timeout',
@@ -83,8 +109,28 @@ export function classifyError(err: unknown, ctx: ErrorContext): MailErrorInfo {
       message: `A secure connection to ${where} could not be set up. The server may not speak TLS on this port: check the security setting (TLS for 993, STARTTLS for 143).`,
     };
   }
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'EConnectionClosed' || code === 'NoConnection' || /^ClosedAfterConnect/.test(code)) {
-    return { code: 'dropped', message: `The connection to ${where} was closed by the server or the network.` };
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'EConnectionClosed' ||
+    code === 'NoConnection' ||
+    code === 'StateLogout' ||
+    /^ClosedAfterConnect/.test(code) ||
+    (!code && /^(Connection not available|Connection closed|Socket is already closed)$/i.test(e.message ?? ''))
+  ) {
+    // A BYE (RFC 3501 7.1.5) says why the server ended the session: worth repeating.
+    const said = e.reason ? ` The server said: ${e.reason}` : '';
+    return { code: 'dropped', message: `The connection to ${where} was closed by the server or the network. Mailroom reconnects by itself.${said}` };
+  }
+  if (code === 'ETHROTTLE' || (!code && /Request is throttled/i.test(e.responseText ?? e.message ?? ''))) {
+    const wait = e.throttleReset ? ` It asked to wait about ${Math.ceil(e.throttleReset / 1_000)} s.` : '';
+    return { code: 'protocol', message: `The server at ${where} is limiting how fast Mailroom may work (throttling).${wait} Try again in a little while.` };
+  }
+  if (UNREADABLE_RESPONSE_CODES.has(code) || code.startsWith('ParserError')) {
+    return {
+      code: 'protocol',
+      message: `The server at ${where} sent a response Mailroom could not read (too large or malformed). Try again; if it keeps happening, the folder or message may be too big to show at once.`,
+    };
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
     return { code: 'timeout', message: `The network cannot reach ${ctx.host}. Check your connection.` };

@@ -5,6 +5,7 @@
 import * as net from 'node:net';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { connectWithin, silenceInfo } from './answerDeadline';
 import { classifyError, MailError } from './errors';
 import { readPresentedCertificate } from './certificate';
 import { imapflowLogger, secretForms, type MailLog } from './log';
@@ -16,11 +17,23 @@ export interface ClientOptions {
   qresync?: boolean;
   /** Milliseconds; the watcher restarts IDLE this often because IDLE can die silently (imapflow #14). */
   maxIdleTime?: number;
-  connectionTimeout?: number;
+  /**
+   * Milliseconds the server has to answer (default 30 s): connecting, the greeting and the login
+   * together must finish within it.
+   */
+  answerTimeout?: number;
 }
+
+/**
+ * imapflow's socket watchdog takes a quiet connection with no folder selected for dead. The command
+ * connection can be so (after a failed SELECT) and has a deadline per command instead, so it keeps
+ * this long backstop; the listening connection, always in IDLE, is tightened (`setSocketTimeout`).
+ */
+const SOCKET_TIMEOUT_BACKSTOP = 5 * 60_000;
 
 export async function connectClient(account: AccountConfig, password: string, options: ClientOptions): Promise<ImapFlow> {
   const ctx = { host: account.host, port: account.port, user: account.user };
+  const answerTimeout = options.answerTimeout ?? 30_000;
   try {
     const client = new ImapFlow({
       host: account.host,
@@ -32,18 +45,33 @@ export async function connectClient(account: AccountConfig, password: string, op
       logger: imapflowLogger(options.log, secretForms(account.user, password)),
       qresync: options.qresync ?? false,
       maxIdleTime: options.maxIdleTime,
-      connectionTimeout: options.connectionTimeout ?? 15_000,
-      greetingTimeout: options.connectionTimeout ?? 15_000,
-      socketTimeout: 5 * 60_000,
+      // Backstops only: the deadline below covers the TCP connect and the greeting as well, and
+      // ends first, so a silent server is always reported in the same words.
+      connectionTimeout: answerTimeout + 1_000,
+      greetingTimeout: answerTimeout + 1_000,
+      socketTimeout: SOCKET_TIMEOUT_BACKSTOP,
       clientInfo: { name: 'Mailroom', vendor: 'Mailroom' },
     } satisfies ImapFlowOptions);
     // Without an error listener before connect(), a socket timeout crashes the host (imapflow #302).
     client.on('error', (err: unknown) => options.log.warn(`connection error: ${classifyError(err, ctx).message}`));
-    await client.connect();
+    // One deadline for the whole: TCP connect, greeting, CAPABILITY, STARTTLS, LOGIN, ENABLE.
+    await connectWithin(answerTimeout, client.connect(), () => client.close(), () => silenceInfo(account.host, answerTimeout, 'connecting and logging in'));
     return client;
   } catch (err) {
     throw new MailError(classifyError(err, ctx), { cause: err });
   }
+}
+
+/**
+ * Sets imapflow's socket watchdog on a connection that is listening (IDLE, RFC 2177): after `ms`
+ * of quiet it breaks the IDLE with a NOOP, and a NOOP unanswered for another `ms` closes the
+ * connection; an IDLE not acknowledged with `+` within `ms` closes it too. So a listening
+ * connection that died without telling is noticed within twice the answer timeout.
+ */
+export function setSocketTimeout(client: ImapFlow, ms: number): void {
+  const internals = client as unknown as { socketTimeout: number; socket?: { setTimeout?(ms: number): void } | null };
+  internals.socketTimeout = ms;
+  internals.socket?.setTimeout?.(ms);
 }
 
 /**

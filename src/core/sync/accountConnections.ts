@@ -4,9 +4,15 @@
  * drops, and reconnection with backoff. What runs on the connections belongs to others; they plug in
  * through the hooks: `prepare` before the account counts as online, `closing` before the
  * connections go.
+ *
+ * Every command has a deadline (`timeout`): work on the command connection that the server leaves
+ * unanswered that long rejects in plain words and closes the connection, so the account goes
+ * offline with that reason and reconnects by itself. Whatever else fails reaches callers as a
+ * MailError, never as a library's raw message.
  */
 import type { ImapFlow } from 'imapflow';
 import { fixedPassword, type CredentialProvider } from '../imap/credentials';
+import { answerWithin, silenceInfo, silenceReason } from '../imap/answerDeadline';
 import { classifyError, MailError } from '../imap/errors';
 import { connectClient } from '../imap/imapClient';
 import { taggedLog, type MailLog } from '../imap/log';
@@ -38,6 +44,8 @@ export class AccountConnections extends DisposableBase {
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly credentials: CredentialProvider;
+  /** The last error each connection reported before it closed: the reason shown while offline. */
+  private readonly lastErrors = new WeakMap<ImapFlow, unknown>();
 
   constructor(
     private readonly account: AccountConfig,
@@ -45,6 +53,8 @@ export class AccountConnections extends DisposableBase {
     private readonly log: MailLog,
     private readonly hooks: ConnectionHooks,
     backoff: { initial: number; max: number } = { initial: 1_000, max: 60_000 },
+    /** Seconds the server has to answer a command (`mailroom.timeout`); read at each use. */
+    private readonly timeoutSeconds: () => number = () => 30,
   ) {
     super();
     // Asked on every connect: the password may have been re-entered, or its server changed.
@@ -91,19 +101,18 @@ export class AccountConnections extends DisposableBase {
   async inFolder<T>(path: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     await this.connect();
     const client = this.commands();
+    const doing = `working on ${path}`;
     try {
-      const lock = await client.getMailboxLock(path);
-      try {
-        return await work(client);
-      } finally {
-        lock.release();
-      }
+      return await this.answered(client, doing, async () => {
+        const lock = await client.getMailboxLock(path);
+        try {
+          return await work(client);
+        } finally {
+          lock.release();
+        }
+      });
     } catch (err) {
-      if (!client.usable && !(err instanceof MailError)) {
-        // The connection died under the work: whatever the command said, the cause is the drop.
-        throw new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while working on ${path}.` }, { cause: err });
-      }
-      throw err;
+      throw this.plainError(err, client, doing);
     }
   }
 
@@ -114,12 +123,51 @@ export class AccountConnections extends DisposableBase {
    */
   async withSelectionHeld<T>(work: (client: ImapFlow, selectedPath: string) => Promise<T>): Promise<T> {
     const client = this.commands();
-    const lock = await client.getMailboxLock(client.mailbox ? client.mailbox.path : 'INBOX');
+    const doing = 'reading the folders and their counts';
     try {
-      return await work(client, lock.path);
-    } finally {
-      lock.release();
+      return await this.answered(client, doing, async () => {
+        const lock = await client.getMailboxLock(client.mailbox ? client.mailbox.path : 'INBOX');
+        try {
+          return await work(client, lock.path);
+        } finally {
+          lock.release();
+        }
+      });
+    } catch (err) {
+      throw this.plainError(err, client, doing);
     }
+  }
+
+  /**
+   * Runs `work` on `client` with the answer deadline: silence for `timeout` seconds closes the
+   * connection (the account then goes offline with that reason) and rejects in plain words.
+   */
+  answered<T>(client: ImapFlow, doing: string, work: () => Promise<T>): Promise<T> {
+    const ms = this.timeoutMs();
+    return answerWithin(client, ms, () => silenceInfo(this.account.host, ms, doing), work);
+  }
+
+  /** Milliseconds the server has to answer (`mailroom.timeout`). */
+  timeoutMs(): number {
+    return Math.max(1, this.timeoutSeconds()) * 1_000;
+  }
+
+  /** What a failed command says to the user: a MailError whatever the library threw. */
+  private plainError(err: unknown, client: ImapFlow, doing: string): MailError {
+    if (err instanceof MailError) {
+      return err;
+    }
+    if (!client.usable) {
+      // The connection died under the work: whatever the command said, the cause is the drop,
+      // or the silence of the server that other work waited on.
+      const silence = silenceReason(client);
+      if (silence) {
+        return new MailError(silence, { cause: err });
+      }
+      const why = this.lostReason(client);
+      return new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while ${doing}.${why ? ` ${why}` : ''}` }, { cause: err });
+    }
+    return new MailError(classifyError(err, this.account), { cause: err });
   }
 
   private async open(): Promise<void> {
@@ -136,13 +184,15 @@ export class AccountConnections extends DisposableBase {
     try {
       // Each connection is kept where close() finds it as soon as it exists, and a session disposed
       // meanwhile closes it at once: nothing stays logged in for an account that is gone.
-      const commands = await connectClient(this.account, password, { log: this.log });
+      const answerTimeout = this.timeoutMs();
+      const commands = await connectClient(this.account, password, { log: this.log, answerTimeout });
       this.pair = { commands, watch: commands };
       this.throwIfDisposed();
-      const watch = await connectClient(this.account, password, { log: taggedLog(this.log, 'watch'), qresync: true, maxIdleTime: 4 * 60_000 });
+      const watch = await connectClient(this.account, password, { log: taggedLog(this.log, 'watch'), qresync: true, maxIdleTime: 4 * 60_000, answerTimeout });
       this.pair = { commands, watch };
       this.throwIfDisposed();
       for (const client of [commands, watch]) {
+        client.on('error', (err: unknown) => this.lastErrors.set(client, err));
         client.on('close', () => this.onConnectionLost(client));
       }
       await this.hooks.prepare(this.pair);
@@ -171,8 +221,8 @@ export class AccountConnections extends DisposableBase {
     if (this.isDisposed || (client !== this.pair?.commands && client !== this.pair?.watch)) {
       return;
     }
-    this.log.warn('connection lost');
-    const reason = 'The connection to the server was lost.';
+    const reason = silenceReason(client)?.message ?? this.lostReason(client) ?? 'The connection to the server was lost.';
+    this.log.warn(`connection lost: ${reason}`);
     // Offline at once: until the old connections are closed, nothing may be sent on them.
     this.setState({ kind: 'offline', reason });
     void this.close().then(() => {
@@ -181,6 +231,17 @@ export class AccountConnections extends DisposableBase {
         this.scheduleReconnect(reason);
       }
     });
+  }
+
+  /** Why a connection closed, in plain words: what it last reported, if anything. */
+  private lostReason(client: ImapFlow): string | undefined {
+    const err = this.lastErrors.get(client);
+    if (!err) {
+      return undefined;
+    }
+    const info = classifyError(err, this.account);
+    // imapflow's watchdog: the limit it applied is the answer timeout, worth saying.
+    return info.code === 'timeout' && (err as { code?: string }).code === 'ETIMEOUT' ? silenceInfo(this.account.host, this.timeoutMs()).message : info.message;
   }
 
   private scheduleReconnect(reason: string): void {

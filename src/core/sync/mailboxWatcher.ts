@@ -9,6 +9,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { Emitter, type Disposable } from '../model/events';
+import { setSocketTimeout } from '../imap/imapClient';
 import type { MailLog } from '../imap/log';
 
 export interface WatchedStatus {
@@ -38,6 +39,16 @@ export interface WatcherOptions {
   quietCheckMs?: number;
   /** Whether news of the focused folder is wanted now (a folder is open); the check runs only then. */
   wantsNews?: (path: string) => boolean;
+  /**
+   * Runs one of the watcher's commands under the answer deadline (STYLE pattern 12): a server
+   * silent that long has the connection closed, so the session reconnects.
+   */
+  answerWithin?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * Milliseconds after which a quiet IDLE is checked by imapflow's watchdog (see `setSocketTimeout`),
+   * so an IDLE that stops answering is noticed; the connection's own watchdog stays otherwise.
+   */
+  socketTimeoutMs?: number;
 }
 
 export class MailboxWatcher implements Disposable {
@@ -79,6 +90,10 @@ export class MailboxWatcher implements Disposable {
   }
 
   async start(initialFolder: string): Promise<void> {
+    if (this.options.socketTimeoutMs) {
+      // Set before the first IDLE goes out: imapflow times its `+` with the value then.
+      setSocketTimeout(this.client, this.options.socketTimeoutMs);
+    }
     if (this.usesNotify) {
       await this.enableNotify();
     }
@@ -116,6 +131,9 @@ export class MailboxWatcher implements Disposable {
         // NOOP breaks the IDLE; the server reports what it held back; the loop idles again.
         await this.command(() => this.client.noop());
       }
+    } catch (err) {
+      // A silent server: the deadline closed the connection and the session reconnects.
+      this.log.warn(`checking ${path} for news failed: ${(err as Error).message}`);
     } finally {
       this.armQuietCheck();
     }
@@ -143,7 +161,7 @@ export class MailboxWatcher implements Disposable {
   private async command<T>(work: () => Promise<T>): Promise<T> {
     this.commandsRunning++;
     try {
-      return await work();
+      return await (this.options.answerWithin ? this.options.answerWithin(work) : work());
     } finally {
       this.commandsRunning--;
       this.idle();
