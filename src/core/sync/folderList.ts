@@ -96,14 +96,15 @@ export class FolderList extends DisposableBase {
     const list = await this.connections.withSelectionHeld((client) => listFolders(client, '%'));
     // A list already whole (a reconnect) stays shown until the new whole list replaces it.
     if (!this.complete) this.setListed(list, false);
-    const whole = this.refresh().then(
+    // The listed level in the order shown (on Cyrus that level is under INBOX, not beside it).
+    const first = flattenFolders(buildFolderTree(list)).filter((f) => f.selectable).slice(0, COUNTS_BATCH).map((f) => f.path);
+    const counted = this.requestCounts([...new Set([...watched, ...first])]);
+    // The whole list after these counts, not before them: both use the command connection.
+    this.loading = counted.then(() => this.refresh()).then(
       () => undefined,
       (err) => this.log.warn(`folder list: ${err}`),
     );
-    this.loading = whole;
-    // The listed level in the order shown (on Cyrus that level is under INBOX, not beside it).
-    const first = flattenFolders(buildFolderTree(list)).filter((f) => f.selectable).slice(0, COUNTS_BATCH).map((f) => f.path);
-    await this.requestCounts([...new Set([...watched, ...first])]);
+    await counted;
   }
 
   /** The whole folder tree, waiting for it if only the top level is known yet. */
