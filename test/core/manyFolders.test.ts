@@ -83,8 +83,10 @@ describe('an account with very many folders', function () {
   it(`is online about as soon with ${LARGE} folders as with ${SMALL}`, () => {
     console.log(`      online after ${large.ms.toFixed(0)} ms with ${LARGE} folders, ${small.ms.toFixed(0)} ms with ${SMALL}`);
     // Waiting for the whole list took 0.5 s more at 20,000 folders (2.5 s at 100,000); counting
-    // every folder 31 s. The top level is 26 folders against 7: allow that and a busy machine.
-    assert.ok(large.ms < 3 * small.ms + 250, `online after ${large.ms.toFixed(0)} ms with ${LARGE} folders, ${small.ms.toFixed(0)} ms with ${SMALL}`);
+    // every folder 31 s. The top level is 26 folders against 7, and Dovecot's NOTIFY set-up walks
+    // every folder (0.1 to 0.2 s here): allow that and a busy machine, not the whole list (1.5 s
+    // more when the connect waited for it, measured beside the whole suite).
+    assert.ok(large.ms < 2 * small.ms + 600, `online after ${large.ms.toFixed(0)} ms with ${LARGE} folders, ${small.ms.toFixed(0)} ms with ${SMALL}`);
   });
 
   it('shows the top level at once and the whole tree once it has loaded', async () => {
