@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { accountNodeId, type AccountSession, type FolderInfo, type MailErrorInfo } from '../core';
 import { accountContextValue } from './contextValues';
-import { FolderNode } from './folderNode';
+import { FolderNode, type FolderNodes } from './folderNode';
 import { NoticeNode } from './noticeNode';
 import { TreeNode } from './treeNode';
 
@@ -13,7 +13,7 @@ const FAILURE_WORDS: Partial<Record<MailErrorInfo['code'], string>> = {
   insecure: 'not encrypted: refused',
 };
 
-export class AccountNode extends TreeNode {
+export class AccountNode extends TreeNode implements FolderNodes {
   readonly parent = undefined;
   private folderNodes: FolderNode[] = [];
   private readonly byPath = new Map<string, FolderNode>();
@@ -31,27 +31,42 @@ export class AccountNode extends TreeNode {
     return accountNodeId(this.accountId);
   }
 
+  /** The node of `path` if it was made (its parent was expanded); rows never shown have none. */
   folderNode(path: string): FolderNode | undefined {
     return this.byPath.get(path);
   }
 
+  /** The folder nodes made so far: the top level and the subfolders of folders expanded. */
   allFolderNodes(): FolderNode[] {
     return [...this.byPath.values()];
   }
 
-  /** Builds folder nodes from the session's folder list, reusing the nodes of folders that remain. */
+  /** One node per folder path, so expansion, selection and loaded messages survive a new folder list. */
+  nodeFor(parent: TreeNode, folder: FolderInfo): FolderNode {
+    let node = this.byPath.get(folder.path);
+    if (!node || node.parent !== parent) {
+      node = new FolderNode(parent, this, folder, this.session);
+      this.byPath.set(folder.path, node);
+    }
+    node.folder = folder;
+    return node;
+  }
+
+  /**
+   * Takes a new folder list: nodes made so far get their folder's new details, or go with it; only
+   * the top level is made now, subfolders when their parent is expanded.
+   */
   rebuildFolders(): void {
-    const previous = new Map(this.byPath);
-    this.byPath.clear();
-    const build = (parent: TreeNode, folders: FolderInfo[]): FolderNode[] =>
-      folders.map((folder) => {
-        const node = previous.get(folder.path) ?? new FolderNode(parent, this.accountId, folder, this.session);
+    for (const [path, node] of this.byPath) {
+      const folder = this.session.folder(path);
+      if (folder) {
         node.folder = folder;
-        this.byPath.set(folder.path, node);
-        node.setSubfolders(build(node, folder.children));
-        return node;
-      });
-    this.folderNodes = build(this, this.session.folders);
+        node.forgetSubfolders();
+      } else {
+        this.byPath.delete(path);
+      }
+    }
+    this.folderNodes = this.session.folders.map((folder) => this.nodeFor(this, folder));
   }
 
   getTreeItem(): vscode.TreeItem {

@@ -23,17 +23,28 @@ const ICONS: Record<SpecialUse, string> = {
 
 export const PAGE_SIZE = 50;
 
+/** Where folder nodes come from: one node per folder path, made when its parent is expanded. */
+export interface FolderNodes {
+  readonly accountId: string;
+  nodeFor(parent: TreeNode, folder: FolderInfo): FolderNode;
+}
+
 export class FolderNode extends TreeNode {
   private readonly messageNodes = new Map<number, MessageNode>();
-  private subfolders: FolderNode[] = [];
+  /** Made on the first expansion, not before: an account may have 100,000 folders. */
+  private subfolders: FolderNode[] | undefined;
 
   constructor(
     readonly parent: TreeNode,
-    readonly accountId: string,
+    private readonly nodes: FolderNodes,
     public folder: FolderInfo,
     private readonly session: AccountSession,
   ) {
     super();
+  }
+
+  get accountId(): string {
+    return this.nodes.accountId;
   }
 
   get id(): string {
@@ -44,13 +55,28 @@ export class FolderNode extends TreeNode {
     return this.folder.path;
   }
 
-  /** Reuses subfolder nodes by path, so expansion and selection survive a new folder list. */
-  setSubfolders(nodes: FolderNode[]): void {
-    this.subfolders = nodes;
+  /** A new folder list came: the subfolders are made again (nodes reused by path) on the next expansion. */
+  forgetSubfolders(): void {
+    this.subfolders = undefined;
+  }
+
+  /** The subfolder nodes, made now if this is the first expansion since the folder list came. */
+  private async subfolderNodes(): Promise<FolderNode[]> {
+    if (!this.subfolders) {
+      const known = this.folder.children.length > 0 || !this.folder.hasChildren;
+      // Only the top level is listed yet: its subfolders come with the whole list, loading now.
+      const children = known ? this.folder.children : await this.session.subfoldersOf(this.folder.path);
+      this.subfolders ??= children.map((child) => this.nodes.nodeFor(this, child));
+    }
+    return this.subfolders;
   }
 
   getTreeItem(): vscode.TreeItem {
     const counts = this.session.countsOf(this.folder.path);
+    if (!counts && this.folder.selectable) {
+      // Counts are asked for the rows being drawn, not for every folder of the account.
+      void this.session.requestCounts([this.folder.path]);
+    }
     this.shownUnseen = counts?.unseen;
     const item = new vscode.TreeItem(this.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
@@ -60,15 +86,16 @@ export class FolderNode extends TreeNode {
       ? `${this.folder.path}\n${counts.messages} message${counts.messages === 1 ? '' : 's'}, ${counts.unseen} unread`
       : this.folder.path;
     item.contextValue = folderContextValue(this.folder.selectable, counts?.unseen);
-    if (!this.folder.selectable && !this.folder.children.length) {
+    if (!this.folder.selectable && !this.folder.children.length && !this.folder.hasChildren) {
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
     }
     return item;
   }
 
   override async getChildren(): Promise<TreeNode[]> {
+    const subfolders = await this.subfolderNodes();
     if (!this.folder.selectable) {
-      return this.subfolders;
+      return subfolders;
     }
     let window = this.session.loadedMessages(this.folder.path);
     if (!window) {
@@ -78,7 +105,7 @@ export class FolderNode extends TreeNode {
       } catch (err) {
         const reason = err instanceof MailError ? err.info.message : (err as Error).message;
         return [
-          ...this.subfolders,
+          ...subfolders,
           new NoticeNode(this, 'load-failed', `Could not load messages: ${reason}`, {
             icon: 'warning',
             command: { command: 'mailroom.refreshFolder', title: 'Retry', arguments: [this] },
@@ -93,10 +120,10 @@ export class FolderNode extends TreeNode {
       if (!live.has(uid)) this.messageNodes.delete(uid);
     }
     const tail: TreeNode[] = window.hasOlder ? [new LoadMoreNode(this, PAGE_SIZE)] : [];
-    if (!messages.length && !this.subfolders.length) {
+    if (!messages.length && !subfolders.length) {
       tail.push(new NoticeNode(this, 'empty', 'No messages', { icon: 'mail-read' }));
     }
-    return [...this.subfolders, ...messages, ...tail];
+    return [...subfolders, ...messages, ...tail];
   }
 
   private messageNode(summary: MessageSummary): MessageNode {
@@ -138,13 +165,5 @@ export class FolderNode extends TreeNode {
   /** Forgets the rows, e.g. when the folder was collapsed or UIDVALIDITY changed. */
   forgetMessages(): void {
     this.messageNodes.clear();
-  }
-
-  /** All folder nodes below this one, for lookups by path. */
-  *descendants(): Generator<FolderNode> {
-    for (const child of this.subfolders) {
-      yield child;
-      yield* child.descendants();
-    }
   }
 }

@@ -94,6 +94,8 @@ describe('Cyrus IMAP: folders, pages and reading', function () {
     await server.deliver('alice', 'INBOX.Büro', simpleMessage('Quartalsbericht', { body: 'Grüße aus dem Büro' }));
     session = aliceSession(server);
     await session.connect();
+    // A connect waits for the top level only; these tests look deeper.
+    await session.wholeFolderTree();
   });
   after(async () => {
     session?.dispose();

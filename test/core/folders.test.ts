@@ -24,6 +24,8 @@ describe('folders and pages', function () {
     await server.deliver('alice', 'INBOX', simpleMessage('Hello Alice'));
     session = aliceSession(server);
     await session.connect();
+    // A connect waits for the top level only; these tests look deeper.
+    await session.wholeFolderTree();
   });
   after(async () => {
     session?.dispose();
@@ -136,6 +138,8 @@ describe('special folders on a server that marks none', function () {
     }
     session = aliceSession(server);
     await session.connect();
+    // A connect waits for the top level only; these tests look deeper.
+    await session.wholeFolderTree();
   });
   after(async () => {
     session?.dispose();

@@ -76,8 +76,36 @@ export class AccountSession extends DisposableBase {
     return this.folderList.folders;
   }
 
+  /** A folder of the list by path; while only the top level is known, only top-level folders. */
+  folder(path: string): FolderInfo | undefined {
+    return this.folderList.folder(path);
+  }
+
+  /** Whether the whole folder hierarchy is known; a connect waits for the top level only. */
+  get foldersComplete(): boolean {
+    return this.folderList.isComplete;
+  }
+
+  /** The whole folder tree: a connect waits for its top level only, the rest loads in the background. */
+  wholeFolderTree(): Promise<FolderInfo[]> {
+    return this.folderList.whole();
+  }
+
+  /** Subfolders of `path`, waiting for the whole folder list if it is still loading. */
+  subfoldersOf(path: string): Promise<FolderInfo[]> {
+    return this.folderList.childrenOf(path);
+  }
+
   countsOf(path: string): FolderCounts | undefined {
     return this.folderList.countsOf(path);
+  }
+
+  /**
+   * Asks for the counts of folders being shown (once per connection each); they arrive as
+   * `onDidChangeCounts`. Resolves once asked; offline, they are asked after the next connect.
+   */
+  requestCounts(paths: readonly string[]): Promise<void> {
+    return this.folderList.requestCounts(paths);
   }
 
   /** The loaded window of an open folder, newest first. */
@@ -150,9 +178,13 @@ export class AccountSession extends DisposableBase {
     this.openFolders.scheduleCatchUp(path, 0);
   }
 
-  /** New connections: the folder list first, then the watcher on the folder looked at last. */
+  /**
+   * New connections: the top level of the folder list first (the rest loads in the background, so
+   * an account with 100,000 folders is online as soon as one with ten), then the watcher on the
+   * folder looked at last.
+   */
   private async prepare(pair: ConnectionPair): Promise<void> {
-    await this.folderList.refresh();
+    await this.folderList.refreshTop(this.options.watchedFolders ?? ['INBOX']);
     const watcher = new MailboxWatcher(pair.watch, this.log, {
       allowNotify: this.options.notify ?? true,
       quietCheckMs: this.idleCheckMs(),

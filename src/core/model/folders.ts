@@ -27,9 +27,10 @@ export type SpecialUseOverrides = Readonly<Record<string, SpecialUse | 'none'>>;
 export function buildFolderTree(list: readonly ListResponse[]): FolderInfo[] {
   const byPath = new Map<string, FolderInfo>();
   const roots: FolderInfo[] = [];
-  const sorted = [...list].sort((a, b) => depth(a) - depth(b));
+  // Depth computed once per folder: 100,000 folders are sorted here.
+  const sorted = list.map((entry) => ({ entry, depth: depth(entry) })).sort((a, b) => a.depth - b.depth);
   const guessed = guessByName(list);
-  for (const entry of sorted) {
+  for (const { entry } of sorted) {
     const folder: FolderInfo = {
       path: entry.path,
       name: entry.path.toUpperCase() === 'INBOX' ? 'Inbox' : entry.name,
@@ -38,9 +39,17 @@ export function buildFolderTree(list: readonly ListResponse[]): FolderInfo[] {
       selectable: isSelectable(entry),
       children: [],
     };
+    if (entry.flags.has('\\HasChildren')) {
+      folder.hasChildren = true;
+    }
     byPath.set(entry.path, folder);
     const parent = entry.parentPath ? parentFolder(entry, byPath, roots) : undefined;
-    (parent ? parent.children : roots).push(folder);
+    if (parent) {
+      parent.children.push(folder);
+      parent.hasChildren = true;
+    } else {
+      roots.push(folder);
+    }
   }
   sortFolders(roots);
   return roots;
@@ -96,24 +105,32 @@ export function applySpecialUseOverrides(tree: readonly FolderInfo[], overrides:
   const isInbox = (f: FolderInfo) => f.path.toUpperCase() === 'INBOX';
   const chosen = (f: FolderInfo) => (isInbox(f) ? undefined : overrides[f.path]);
   const claimed = new Set(Object.entries(overrides).filter(([path]) => path.toUpperCase() !== 'INBOX').map(([, use]) => use));
-  const copy = (folders: readonly FolderInfo[]): FolderInfo[] =>
-    folders.map((f) => {
-      const choice = chosen(f);
-      let specialUse = f.specialUse;
-      if (choice !== undefined) {
-        specialUse = choice === 'none' ? undefined : choice;
-      } else if (specialUse && !isInbox(f) && claimed.has(specialUse)) {
-        specialUse = undefined;
-      }
-      const folder: FolderInfo = { ...f, children: copy(f.children) };
-      if (specialUse) {
-        folder.specialUse = specialUse;
-      } else {
-        delete folder.specialUse;
-      }
-      return folder;
-    });
-  const result = copy(tree);
+  const copyOne = (f: FolderInfo): FolderInfo => {
+    const choice = chosen(f);
+    let specialUse = f.specialUse;
+    if (choice !== undefined) {
+      specialUse = choice === 'none' ? undefined : choice;
+    } else if (specialUse && !isInbox(f) && claimed.has(specialUse)) {
+      specialUse = undefined;
+    }
+    const folder: FolderInfo = { ...f, children: [] };
+    if (specialUse) {
+      folder.specialUse = specialUse;
+    } else {
+      delete folder.specialUse;
+    }
+    return folder;
+  };
+  // A stack, not recursion: the depth of the hierarchy is the server's to choose.
+  const result = tree.map(copyOne);
+  const stack = result.map((copy, i) => ({ copy, original: tree[i] }));
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    for (const child of item.original.children) {
+      const copy = copyOne(child);
+      item.copy.children.push(copy);
+      stack.push({ copy, original: child });
+    }
+  }
   sortFolders(result);
   return result;
 }
@@ -132,7 +149,12 @@ function parentFolder(entry: ListResponse, byPath: Map<string, FolderInfo>, root
     if (!folder) {
       folder = { path, name: segments[i - 1], delimiter: entry.delimiter, selectable: false, children: [] };
       byPath.set(path, folder);
-      (parent ? parent.children : roots).push(folder);
+      if (parent) {
+        parent.children.push(folder);
+        parent.hasChildren = true;
+      } else {
+        roots.push(folder);
+      }
     }
     parent = folder;
   }
@@ -143,14 +165,28 @@ function depth(entry: ListResponse): number {
   return entry.delimiter ? entry.path.split(entry.delimiter).length : 1;
 }
 
+/** One collator for every comparison: `localeCompare` with options builds one per call. */
+const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+/** Sorts every level in place; iterative, as the hierarchy's depth is the server's to choose. */
 function sortFolders(folders: FolderInfo[]): void {
   const rank = (f: FolderInfo) => (f.specialUse ? SPECIAL_USE_ORDER.indexOf(f.specialUse) : SPECIAL_USE_ORDER.length);
-  folders.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }));
-  for (const folder of folders) {
-    sortFolders(folder.children);
+  const levels = [folders];
+  for (let level = levels.pop(); level; level = levels.pop()) {
+    level.sort((a, b) => rank(a) - rank(b) || byName.compare(a.name, b.name));
+    for (const folder of level) {
+      if (folder.children.length) levels.push(folder.children);
+    }
   }
 }
 
+/** Every folder of the tree, parents before their children, in tree order. */
 export function flattenFolders(folders: readonly FolderInfo[]): FolderInfo[] {
-  return folders.flatMap((f) => [f, ...flattenFolders(f.children)]);
+  const out: FolderInfo[] = [];
+  const stack = [...folders].reverse();
+  for (let folder = stack.pop(); folder; folder = stack.pop()) {
+    out.push(folder);
+    for (let i = folder.children.length - 1; i >= 0; i--) stack.push(folder.children[i]);
+  }
+  return out;
 }

@@ -34,6 +34,11 @@ export interface FolderInfo {
   specialUse?: SpecialUse;
   /** False for \Noselect containers that only hold other folders. */
   selectable: boolean;
+  /**
+   * Whether the folder has subfolders: from the server's \HasChildren (RFC 3348, RFC 5258 4) while
+   * only its level was listed, from `children` once the whole list is known.
+   */
+  hasChildren?: boolean;
   children: FolderInfo[];
 }
 

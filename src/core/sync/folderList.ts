@@ -1,16 +1,19 @@
 /**
  * An account's folders and their counts: the folder tree as the server lists it (with the user's
- * choices of folder roles applied), message and unread counts from LIST-STATUS, STATUS, NOTIFY or
- * the selection, and, on servers without NOTIFY, the polling that keeps those counts current:
- * the watched folders (the Inbox) often, all folders at `pollInterval`.
+ * choices of folder roles applied), message and unread counts from STATUS, NOTIFY or the selection,
+ * and, on servers without NOTIFY, the polling that keeps those counts current.
+ *
+ * Built for accounts with 100,000 folders: a connect waits for the top level only (LIST "" "%"),
+ * the whole list follows in the background, and counts are asked for the folders someone looks at
+ * (`requestCounts`), a bounded batch at a time, never for all of them at once.
  */
 import type { ListResponse } from 'imapflow';
 import type { MailLog } from '../imap/log';
 import { DisposableBase, type Disposable } from '../model/events';
-import { applySpecialUseOverrides, buildFolderTree, type SpecialUseOverrides } from '../model/folders';
+import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type SpecialUseOverrides } from '../model/folders';
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { countsOf, listWithCounts, mergeStatus, statusMoved } from './folderCounts';
+import { countsOf, listFolders, mergeStatus, statusMoved } from './folderCounts';
 import type { WatchedStatus } from './mailboxWatcher';
 
 export interface PollTimings {
@@ -20,6 +23,9 @@ export interface PollTimings {
   watchedPollSeconds: number;
   watchedFolders: string[];
 }
+
+/** STATUS commands per hold of the command connection: other work waits at most this long. */
+export const COUNTS_BATCH = 50;
 
 export class FolderList extends DisposableBase {
   private readonly foldersEmitter = this.emitter<FolderInfo[]>();
@@ -31,11 +37,20 @@ export class FolderList extends DisposableBase {
   readonly onDidMove = this.movedEmitter.event;
 
   private tree: FolderInfo[] = [];
+  private byPath = new Map<string, FolderInfo>();
   /** The tree as the server lists it, before the user's choices of folder roles. */
   private listed: FolderInfo[] = [];
+  /** False while only the top level is known. */
+  private complete = false;
+  /** The whole list, loading in the background after a connect. */
+  private loading: Promise<void> | undefined;
   private roles: SpecialUseOverrides = {};
   private readonly counts = new Map<string, FolderCounts>();
   private readonly lastStatus = new Map<string, WatchedStatus>();
+  /** Folders whose counts were asked for on this connection; `queued` those not yet sent. */
+  private readonly asked = new Set<string>();
+  private readonly queued = new Set<string>();
+  private draining: Promise<void> | undefined;
   private polling: Disposable[] = [];
 
   constructor(
@@ -50,24 +65,113 @@ export class FolderList extends DisposableBase {
     return this.tree;
   }
 
+  /** Whether the whole hierarchy is known, not only its top level. */
+  get isComplete(): boolean {
+    return this.complete;
+  }
+
+  folder(path: string): FolderInfo | undefined {
+    return this.byPath.get(path);
+  }
+
   countsOf(path: string): FolderCounts | undefined {
     return this.counts.get(path);
   }
 
-  /** LIST with STATUS (RFC 5819) where the server has it, else LIST and STATUS per folder. */
+  /** The whole folder list (RFC 3501 6.3.8, LIST "" "*"), without counts: those are asked for as folders are shown. */
   async refresh(): Promise<FolderInfo[]> {
-    const { list, statuses } = await this.listWithCounts();
-    this.listed = buildFolderTree(list);
-    this.tree = applySpecialUseOverrides(this.listed, this.roles);
-    this.foldersEmitter.fire(this.tree);
-    this.apply(statuses);
+    const list = await this.connections.withSelectionHeld((client) => listFolders(client, '*'));
+    this.setListed(list, true);
     return this.tree;
+  }
+
+  /**
+   * What a connect waits for: the top level (LIST "" "%") and the counts of its first folders and
+   * of `watched`; the whole list then loads in the background. The time does not grow with the
+   * number of folders below the top level.
+   */
+  async refreshTop(watched: readonly string[]): Promise<void> {
+    this.asked.clear();
+    this.queued.clear();
+    const list = await this.connections.withSelectionHeld((client) => listFolders(client, '%'));
+    // A list already whole (a reconnect) stays shown until the new whole list replaces it.
+    if (!this.complete) this.setListed(list, false);
+    // The listed level in the order shown (on Cyrus that level is under INBOX, not beside it).
+    const first = flattenFolders(buildFolderTree(list)).filter((f) => f.selectable).slice(0, COUNTS_BATCH).map((f) => f.path);
+    const counted = this.requestCounts([...new Set([...watched, ...first])]);
+    // The whole list after these counts, not before them: both use the command connection.
+    this.loading = counted.then(() => this.refresh()).then(
+      () => undefined,
+      (err) => this.log.warn(`folder list: ${err}`),
+    );
+    await counted;
+  }
+
+  /** The whole folder tree, waiting for it if only the top level is known yet. */
+  async whole(): Promise<FolderInfo[]> {
+    if (!this.complete) await this.loading;
+    return this.tree;
+  }
+
+  /** Subfolders of `path`, waiting for the whole list if only the top level is known yet. */
+  async childrenOf(path: string): Promise<FolderInfo[]> {
+    if (!this.complete) await this.loading;
+    return this.byPath.get(path)?.children ?? [];
+  }
+
+  /**
+   * Asks the server for the counts of `paths` not asked for yet on this connection, in batches of
+   * COUNTS_BATCH (RFC 3501 6.3.10 STATUS; the selected folder from its selection). Resolves when
+   * they have been asked; the counts arrive through `onDidChangeCounts`.
+   */
+  requestCounts(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      if (!this.asked.has(path)) {
+        this.asked.add(path);
+        this.queued.add(path);
+      }
+    }
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    // Counts asked in one tick (the rows VS Code draws at once) go out together.
+    await Promise.resolve();
+    while (this.queued.size && !this.isDisposed) {
+      const batch = [...this.queued].slice(0, COUNTS_BATCH);
+      for (const path of batch) this.queued.delete(path);
+      try {
+        await this.countBatch(batch);
+      } catch (err) {
+        // Offline or dropped: these are asked again after the next connect.
+        for (const path of [...batch, ...this.queued]) this.asked.delete(path);
+        this.queued.clear();
+        this.log.debug(`counts: ${err}`);
+      }
+    }
+  }
+
+  private async countBatch(paths: readonly string[]): Promise<void> {
+    const selectable = paths.filter((path) => this.byPath.get(path)?.selectable ?? true);
+    this.apply(await this.connections.withSelectionHeld((client, selectedPath) => countsOf(client, selectedPath, selectable, this.log)));
   }
 
   /** The user's choices of what a folder is for (Sent, Trash, …) where the server's attributes or names misled. */
   setRoles(roles: SpecialUseOverrides): void {
     this.roles = roles;
-    this.tree = applySpecialUseOverrides(this.listed, roles);
+    this.setTree();
+  }
+
+  private setListed(list: readonly ListResponse[], complete: boolean): void {
+    this.listed = buildFolderTree(list);
+    this.complete = complete;
+    this.setTree();
+  }
+
+  private setTree(): void {
+    this.tree = applySpecialUseOverrides(this.listed, this.roles);
+    this.byPath = new Map(flattenFolders(this.tree).map((f) => [f.path, f]));
     this.foldersEmitter.fire(this.tree);
   }
 
@@ -96,16 +200,16 @@ export class FolderList extends DisposableBase {
     }
   }
 
-  /** Without NOTIFY, counts are polled: the watched folders often, the rest at `pollInterval`. */
+  /** Without NOTIFY, counts are polled: the watched folders often, those shown at `pollInterval`. */
   startPolling(timings: PollTimings): void {
     this.stopPolling();
-    this.polling.push(every(timings.pollInterval * 1_000, () => void this.pollAll().catch((err) => this.log.debug(`poll: ${err}`))));
+    this.polling.push(every(timings.pollInterval * 1_000, () => void this.pollShown().catch((err) => this.log.debug(`poll: ${err}`))));
     if (timings.watchedFolders.length && timings.watchedPollSeconds > 0) {
       const pollWatched = () => this.pollWatched(timings.watchedFolders).catch((err) => this.log.debug(`poll of watched folders: ${err}`));
       this.polling.push(every(timings.watchedPollSeconds * 1_000, () => void pollWatched()));
     }
     this.log.info(
-      `no NOTIFY: polling ${timings.watchedFolders.join(', ')} every ${timings.watchedPollSeconds} s, all folders every ${timings.pollInterval} s`,
+      `no NOTIFY: polling ${timings.watchedFolders.join(', ')} every ${timings.watchedPollSeconds} s, folders shown every ${timings.pollInterval} s`,
     );
   }
 
@@ -114,17 +218,17 @@ export class FolderList extends DisposableBase {
     this.polling = [];
   }
 
-  private async pollAll(): Promise<void> {
-    this.apply((await this.listWithCounts()).statuses);
+  /** The counts of the folders asked for so far (those shown), in batches; never every folder of a big account. */
+  private async pollShown(): Promise<void> {
+    const paths = [...this.asked].filter((path) => !this.queued.has(path));
+    for (let i = 0; i < paths.length && !this.isDisposed; i += COUNTS_BATCH) {
+      await this.countBatch(paths.slice(i, i + COUNTS_BATCH));
+    }
   }
 
   /** One STATUS per watched folder (no NOTIFY): their unread counts matter most. */
   private async pollWatched(paths: readonly string[]): Promise<void> {
     this.apply(await this.connections.withSelectionHeld((client, selectedPath) => countsOf(client, selectedPath, paths, this.log)));
-  }
-
-  private listWithCounts(): Promise<{ list: ListResponse[]; statuses: WatchedStatus[] }> {
-    return this.connections.withSelectionHeld((client, selectedPath) => listWithCounts(client, selectedPath, this.log));
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * The tree makes folder nodes only for the folders shown: the top level when the account connects,
+ * the subfolders of a folder when it is expanded. An account with 100,000 folders must not cost
+ * 100,000 nodes (the tree once made one for every folder at each new folder list).
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { MailroomApi } from '../../../src/extension';
+import type { AccountNode } from '../../../src/tree/accountNode';
+import type { FolderNode } from '../../../src/tree/folderNode';
+import type { TreeNode } from '../../../src/tree/treeNode';
+import { startDovecot, type DovecotServer } from '../../support/dovecot';
+import { until } from '../../support/waitFor';
+
+const GROUPS = 3;
+const GROUP = 1_000;
+
+describe('Folder nodes made as folders are shown', function () {
+  this.timeout(60_000);
+  let server: DovecotServer;
+  let api: MailroomApi;
+  let id = '';
+
+  before(async () => {
+    server = await startDovecot({ listIndex: false });
+    await server.deliver('alice', 'INBOX', 'Subject: hello\r\n\r\nhello\r\n');
+    // G<g> and G<g>/S<s> as Maildir++ folders made on disk: quicker than 3,000 CREATEs.
+    const home = path.join(server.dir, 'mail', 'alice');
+    for (let i = 0; i < GROUPS * GROUP; i++) {
+      const group = Math.floor(i / GROUP);
+      const sub = i % GROUP;
+      fs.mkdirSync(path.join(home, sub === 0 ? `.G${group}` : `.G${group}.S${sub}`, 'cur'), { recursive: true });
+    }
+    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'dovecot:dovecot', home]);
+    const extension = vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!;
+    api = (await extension.activate()) as MailroomApi;
+    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
+      name: 'Many folders', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
+    })) as string;
+  });
+
+  after(async () => {
+    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await server?.stop();
+  });
+
+  const account = async () => ((await api.tree.getChildren()) as TreeNode[]).find((n) => (n as AccountNode).accountId === id) as AccountNode | undefined;
+  const topLevel = async () => ((await account())?.getChildren() ?? []) as FolderNode[];
+
+  it('makes nodes for the top level only until a folder is expanded', async () => {
+    const top = await until(async () => {
+      const nodes = await topLevel();
+      return nodes.some((n) => n.path === 'G1') && nodes;
+    }, 15_000, 'the top level of the folder list');
+    // Let the whole list arrive: the tree takes it without making nodes for it.
+    await until(() => account().then((a) => a?.session.foldersComplete), 15_000, 'the whole folder list');
+    const node = (await account())!;
+    node.rebuildFolders();
+    assert.equal(node.allFolderNodes().length, top.length, `nodes made: ${node.allFolderNodes().length}`);
+    assert.ok(top.length < 20, `top level: ${top.map((n) => n.path).join(', ')}`);
+  });
+
+  it('makes the subfolders of a folder when it is expanded, and no others', async () => {
+    const node = (await account())!;
+    const g1 = (await topLevel()).find((n) => n.path === 'G1')!;
+    assert.equal(g1.getTreeItem().collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    const children = (await api.tree.getChildren(g1)) as TreeNode[];
+    const subfolders = children.filter((c): c is FolderNode => (c as FolderNode).path?.startsWith('G1/'));
+    assert.equal(subfolders.length, GROUP - 1);
+    assert.equal(subfolders[0].parent, g1);
+    assert.ok(node.folderNode('G1/S5'), 'an expanded folder\'s subfolder has its node');
+    assert.equal(node.folderNode('G2/S5'), undefined, 'a folder never shown got a node');
+    assert.ok(node.allFolderNodes().length < 20 + GROUP, `nodes made: ${node.allFolderNodes().length}`);
+  });
+});
