@@ -15,15 +15,20 @@ const STATUS_QUERY = { messages: true, unseen: true, uidNext: true, highestModse
 
 /** imapflow's command runner: its public `list()` always asks for every folder (`*`). */
 interface ListRunner {
-  run(command: 'LIST', reference: string, pattern: string, options: { listOnly: boolean }): Promise<ListResponse[]>;
+  run(command: 'LIST', reference: string, pattern: string, options: { listOnly: boolean; statusQuery?: typeof STATUS_QUERY }): Promise<ListResponse[]>;
 }
 
 /**
  * The folders `pattern` matches (RFC 3501 6.3.8: `*` every folder, `%` one level), without counts
  * and without LSUB: neither is wanted before the tree can show something.
  */
-export async function listFolders(client: ImapFlow, pattern: '*' | '%'): Promise<ListResponse[]> {
-  const list = await (client as unknown as ListRunner).run('LIST', '', pattern, { listOnly: true });
+export async function listFolders(client: ImapFlow, pattern: '*' | '%', withCounts = false): Promise<ListResponse[]> {
+  // With counts where the server gives them in the same answer (LIST-STATUS, RFC 5819): one round
+  // trip for the level a connect waits for, instead of a STATUS per folder.
+  const statusQuery = withCounts && client.capabilities.has('LIST-STATUS') ? STATUS_QUERY : undefined;
+  // imapflow attaches LIST-STATUS answers only when not `listOnly`; with LIST-STATUS the server also
+  // has LIST-EXTENDED (RFC 5819 builds on RFC 5258), so no LSUB follows either.
+  const list = await (client as unknown as ListRunner).run('LIST', '', pattern, statusQuery ? { listOnly: false, statusQuery } : { listOnly: true });
   if (!Array.isArray(list)) {
     // imapflow answers a failed LIST with nothing rather than an error; no folders is not an answer.
     throw new Error(`LIST "" "${pattern}" failed`);
@@ -38,6 +43,19 @@ export async function listFolders(client: ImapFlow, pattern: '*' | '%'): Promise
 
 function inboxEntry(delimiter: string): ListResponse {
   return { path: 'INBOX', pathAsListed: 'INBOX', name: 'INBOX', delimiter, parent: [], parentPath: '', flags: new Set(), specialUse: '\\Inbox', listed: true, subscribed: true };
+}
+
+/** The counts a LIST-STATUS answer carried, for every folder but the selected one (RFC 5819 says its numbers may be stale). */
+export function countsListed(list: readonly ListResponse[], selectedPath: string): WatchedStatus[] {
+  return list
+    .filter((entry) => entry.status && entry.path !== selectedPath)
+    .map((entry) => ({
+      path: entry.path,
+      messages: entry.status!.messages,
+      unseen: entry.status!.unseen,
+      uidNext: entry.status!.uidNext,
+      highestModseq: entry.status!.highestModseq?.toString(),
+    }));
 }
 
 /** Counts of `paths`: one STATUS each, the selected folder from its selection. */

@@ -13,7 +13,7 @@ import { DisposableBase, type Disposable } from '../model/events';
 import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type SpecialUseOverrides } from '../model/folders';
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { countsOf, listFolders, mergeStatus, statusMoved } from './folderCounts';
+import { countsListed, countsOf, listFolders, mergeStatus, statusMoved } from './folderCounts';
 import type { WatchedStatus } from './mailboxWatcher';
 
 export interface PollTimings {
@@ -93,9 +93,15 @@ export class FolderList extends DisposableBase {
   async refreshTop(watched: readonly string[]): Promise<void> {
     this.asked.clear();
     this.queued.clear();
-    const list = await this.connections.withSelectionHeld((client) => listFolders(client, '%'));
+    const { list, selectedPath } = await this.connections.withSelectionHeld(async (client, selectedPath) => ({
+      list: await listFolders(client, '%', true),
+      selectedPath,
+    }));
     // A list already whole (a reconnect) stays shown until the new whole list replaces it.
     if (!this.complete) this.setListed(list, false);
+    const listed = countsListed(list, selectedPath);
+    for (const status of listed) this.asked.add(status.path);
+    this.apply(listed);
     // The listed level in the order shown (on Cyrus that level is under INBOX, not beside it).
     const first = flattenFolders(buildFolderTree(list)).filter((f) => f.selectable).slice(0, COUNTS_BATCH).map((f) => f.path);
     const counted = this.requestCounts([...new Set([...watched, ...first])]);
