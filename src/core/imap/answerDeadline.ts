@@ -23,6 +23,20 @@ export function silenceInfo(server: string, ms: number, doing?: string): MailErr
   };
 }
 
+/** When each connection last heard from its server: one listener per socket, however much work waits on it. */
+const lastHeard = new WeakMap<Socket, { at: number }>();
+
+function heard(socket: Socket): { at: number } {
+  let last = lastHeard.get(socket);
+  if (!last) {
+    const entry = { at: Date.now() };
+    socket.on('data', () => (entry.at = Date.now()));
+    lastHeard.set(socket, entry);
+    last = entry;
+  }
+  return last;
+}
+
 /** Runs `work`, failing it and closing `client` when the server is silent for `ms`. */
 export async function answerWithin<T>(client: ImapFlow, ms: number, silence: () => MailErrorInfo, work: () => Promise<T>): Promise<T> {
   const socket = (client as unknown as { socket?: Socket | null }).socket;
@@ -30,29 +44,29 @@ export async function answerWithin<T>(client: ImapFlow, ms: number, silence: () 
     // Not connected: imapflow rejects the work at once with NoConnection.
     return work();
   }
+  const last = heard(socket);
+  const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
-  let onData: (() => void) | undefined;
   const silent = new Promise<never>((_, reject) => {
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const info = silence();
-        silenceReasons.set(client, info);
-        // close() also rejects every queued command and lock of this connection at once, so
-        // nothing waits on the dead connection's mailbox lock.
-        client.close();
-        reject(new MailError(info));
-      }, ms);
+    const check = () => {
+      const quiet = Date.now() - Math.max(last.at, started);
+      if (quiet < ms) {
+        timer = setTimeout(check, ms - quiet);
+        return;
+      }
+      const info = silence();
+      silenceReasons.set(client, info);
+      // close() also rejects every queued command and lock of this connection at once, so
+      // nothing waits on the dead connection's mailbox lock.
+      client.close();
+      reject(new MailError(info));
     };
-    onData = arm;
-    socket.on('data', onData);
-    arm();
+    timer = setTimeout(check, ms);
   });
   try {
     return await Promise.race([work(), silent]);
   } finally {
     clearTimeout(timer);
-    if (onData) socket.off('data', onData);
   }
 }
 
