@@ -110,6 +110,24 @@ export class MailboxWatcher implements Disposable {
     this.armQuietCheck();
   }
 
+  /**
+   * The folder list changed (RFC 5465 MailboxName): the watched folder may have been deleted and made
+   * again under its name, which a selection never hears of (Dovecot only answers `* NO` from then
+   * on). Select it anew, after this response is handled, and have the open folder catch up.
+   */
+  private reselect(): void {
+    const path = this.focused;
+    if (!path || this.disposed) return;
+    setTimeout(() => {
+      void this.command(async () => {
+        await this.client.mailboxClose().catch(() => undefined);
+        await this.client.mailboxOpen(path, { readOnly: true });
+      })
+        .then(() => this.focused === path && this.changedEmitter.fire(path))
+        .catch((err) => this.log.debug(`selecting ${path} anew: ${(err as Error).message}`));
+    }, 0);
+  }
+
   /** Takes a new quiet period (ms; 0 turns the check off) into use at once. */
   setQuietCheck(ms: number): void {
     this.quietCheckMs = ms;
@@ -196,7 +214,10 @@ export class MailboxWatcher implements Disposable {
   private async enableNotify(): Promise<void> {
     const internals = this.client as unknown as ImapflowInternals;
     internals.untaggedHandlers.STATUS = async (untagged) => this.onStatus(untagged);
-    internals.untaggedHandlers.LIST = async () => this.foldersEmitter.fire();
+    internals.untaggedHandlers.LIST = async () => {
+      this.foldersEmitter.fire();
+      this.reselect();
+    };
     try {
       const response = await internals.exec('NOTIFY', [
         { type: 'ATOM', value: 'SET' },
