@@ -96,24 +96,33 @@ export function applySpecialUseOverrides(tree: readonly FolderInfo[], overrides:
   const isInbox = (f: FolderInfo) => f.path.toUpperCase() === 'INBOX';
   const chosen = (f: FolderInfo) => (isInbox(f) ? undefined : overrides[f.path]);
   const claimed = new Set(Object.entries(overrides).filter(([path]) => path.toUpperCase() !== 'INBOX').map(([, use]) => use));
-  const copy = (folders: readonly FolderInfo[]): FolderInfo[] =>
-    folders.map((f) => {
-      const choice = chosen(f);
-      let specialUse = f.specialUse;
-      if (choice !== undefined) {
-        specialUse = choice === 'none' ? undefined : choice;
-      } else if (specialUse && !isInbox(f) && claimed.has(specialUse)) {
-        specialUse = undefined;
-      }
-      const folder: FolderInfo = { ...f, children: copy(f.children) };
-      if (specialUse) {
-        folder.specialUse = specialUse;
-      } else {
-        delete folder.specialUse;
-      }
-      return folder;
-    });
-  const result = copy(tree);
+  const copyOne = (f: FolderInfo): FolderInfo => {
+    const choice = chosen(f);
+    let specialUse = f.specialUse;
+    if (choice !== undefined) {
+      specialUse = choice === 'none' ? undefined : choice;
+    } else if (specialUse && !isInbox(f) && claimed.has(specialUse)) {
+      specialUse = undefined;
+    }
+    const folder: FolderInfo = { ...f, children: [] };
+    if (specialUse) {
+      folder.specialUse = specialUse;
+    } else {
+      delete folder.specialUse;
+    }
+    return folder;
+  };
+  // Level by level with a queue: a server can nest folders deeper than the call stack goes.
+  const result = tree.map(copyOne);
+  const pending: [FolderInfo, FolderInfo][] = tree.map((f, i) => [f, result[i]]);
+  for (let pair = pending.pop(); pair; pair = pending.pop()) {
+    const [original, copied] = pair;
+    for (const child of original.children) {
+      const childCopy = copyOne(child);
+      copied.children.push(childCopy);
+      pending.push([child, childCopy]);
+    }
+  }
   sortFolders(result);
   return result;
 }
@@ -126,8 +135,10 @@ function parentFolder(entry: ListResponse, byPath: Map<string, FolderInfo>, root
   }
   const segments = entry.parentPath.split(entry.delimiter);
   let parent: FolderInfo | undefined;
+  let path = '';
   for (let i = 1; i <= segments.length; i++) {
-    const path = segments.slice(0, i).join(entry.delimiter);
+    // Built up one segment at a time: re-joining the prefix each time costs depth² on deep paths.
+    path = i === 1 ? segments[0] : `${path}${entry.delimiter}${segments[i - 1]}`;
     let folder = byPath.get(path);
     if (!folder) {
       folder = { path, name: segments[i - 1], delimiter: entry.delimiter, selectable: false, children: [] };
@@ -143,14 +154,27 @@ function depth(entry: ListResponse): number {
   return entry.delimiter ? entry.path.split(entry.delimiter).length : 1;
 }
 
-function sortFolders(folders: FolderInfo[]): void {
+/** Sorts every level; with a stack of levels, as a server can nest folders deeper than the call stack goes. */
+function sortFolders(roots: FolderInfo[]): void {
   const rank = (f: FolderInfo) => (f.specialUse ? SPECIAL_USE_ORDER.indexOf(f.specialUse) : SPECIAL_USE_ORDER.length);
-  folders.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }));
-  for (const folder of folders) {
-    sortFolders(folder.children);
+  const pending = [roots];
+  for (let folders = pending.pop(); folders; folders = pending.pop()) {
+    folders.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }));
+    for (const folder of folders) {
+      pending.push(folder.children);
+    }
   }
 }
 
+/** Every folder, each followed by its subfolders (depth first, in tree order). */
 export function flattenFolders(folders: readonly FolderInfo[]): FolderInfo[] {
-  return folders.flatMap((f) => [f, ...flattenFolders(f.children)]);
+  const out: FolderInfo[] = [];
+  const pending = [...folders].reverse();
+  for (let folder = pending.pop(); folder; folder = pending.pop()) {
+    out.push(folder);
+    for (let i = folder.children.length - 1; i >= 0; i--) {
+      pending.push(folder.children[i]);
+    }
+  }
+  return out;
 }
