@@ -50,9 +50,15 @@ describe('deeply nested input', function () {
         assert.match(content.parseWarning ?? '', /nested too deeply/);
       });
     }
-    it('reads 30 forwarded messages as they were built, innermost text included, without a warning', async () => {
+    it('shows the innermost text of 30 forwarded messages (past the 10 the parser shows inline)', async () => {
       const { content } = await parseMessageForDisplay(nestedForwards(30), meta);
       assert.match(content.text ?? '', new RegExp(INNERMOST));
+      assert.equal(content.subject, 'nested forwards 30');
+    });
+    it('shows 5 forwarded messages as they were built, without a warning', async () => {
+      const { content } = await parseMessageForDisplay(nestedForwards(5), meta);
+      assert.match(content.text ?? '', new RegExp(INNERMOST));
+      assert.match(content.text ?? '', /forward 3/, 'the forwarded headers are gone');
       assert.equal(content.parseWarning, undefined);
     });
   });

@@ -134,12 +134,12 @@ function flatSource(text: string, topFields: string[], leaves: LeafPart[]): stri
   return `${head.join('\r\n')}\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n${parts.join('')}--${boundary}--\r\n`;
 }
 
-/** Header lines to fields, folded lines joined to their field (RFC 5322 2.2.3). */
+/** Header lines to fields: unfolding removes only the line break (RFC 5322 2.2.3). */
 function unfoldFields(lines: string[]): string[] {
   const fields: string[] = [];
   for (const line of lines) {
     if (/^[ \t]/.test(line) && fields.length) {
-      fields[fields.length - 1] += ` ${line.trim()}`;
+      fields[fields.length - 1] += line;
     } else {
       fields.push(line);
     }

@@ -56,12 +56,11 @@ const utf8Encoder = new TextEncoder();
 const REPLACEMENT_CHAR = '\uFFFD';
 
 /**
- * Parts inside parts and forwarded messages inside one another, counted together, beyond which a
- * message is read flat (deepMessage.ts). Mail programs nest a handful; postal-mime parses each
- * forwarded level again (depth × size) and refuses MIME trees past its own limit.
+ * postal-mime refuses a MIME tree deeper than 256 levels, and shows forwarded messages
+ * (message/rfc822) inline only 10 deep, because it parses each level again (depth × size).
+ * Messages past either are read flat (deepMessage.ts).
  */
-const MAX_NESTING = 32;
-const PARSE_LIMITS = { maxNestingDepth: 256, maxRfc822NestingDepth: MAX_NESTING } as const;
+const PARSE_LIMITS = { maxNestingDepth: 256, maxRfc822NestingDepth: 10 } as const;
 const TOO_DEEP_WARNING =
   'This message is nested too deeply to show as it was built (parts inside parts, or forwarded messages inside one another), so Mailroom shows the text it found inside it.';
 
@@ -177,12 +176,39 @@ export async function decodePart(mimeHeaders: Uint8Array | string, body: Uint8Ar
  * lifted out, with a warning. Attachments are counted from the same parse for `extractAttachment`.
  */
 async function readEmail(bytes: Uint8Array): Promise<{ email: Email; warning?: string }> {
-  const flat = flattenMessage(bytes);
-  if (flat.depth > MAX_NESTING) {
+  if (mentions(bytes, ['message/rfc822', 'Message/RFC822', 'MESSAGE/RFC822']) > PARSE_LIMITS.maxRfc822NestingDepth) {
+    // Forwards inside forwards cost the parser depth × size before it gives up at 10: look first.
+    const flat = flattenMessage(bytes);
+    if (flat.depth > PARSE_LIMITS.maxRfc822NestingDepth) {
+      return { email: await parseEmail(flat.source()), warning: TOO_DEEP_WARNING };
+    }
+  }
+  let email: Email;
+  try {
+    email = await parseEmail(bytes);
+  } catch (err) {
+    const flat = flattenMessage(bytes);
+    if (flat.depth <= PARSE_LIMITS.maxNestingDepth) {
+      throw err;
+    }
     return { email: await parseEmail(flat.source()), warning: TOO_DEEP_WARNING };
   }
-  const email = await parseEmail(bytes);
+  if (email.attachments.some((a) => a.rfc822DepthExceeded)) {
+    return { email: await parseEmail(flattenMessage(bytes).source()), warning: TOO_DEEP_WARNING };
+  }
   return { email, warning: structureWarning(email, bytes) };
+}
+
+/** How often any of `spellings` occurs in the bytes (a native search, no string made). */
+function mentions(bytes: Uint8Array, spellings: string[]): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 0;
+  for (const spelling of spellings) {
+    for (let at = buffer.indexOf(spelling); at >= 0; at = buffer.indexOf(spelling, at + spelling.length)) {
+      count++;
+    }
+  }
+  return count;
 }
 
 async function parseEmail(bytes: Uint8Array): Promise<Email> {
