@@ -37,12 +37,19 @@ export interface PartPlan {
   body: Leaf[];
   inline: Leaf[];
   attachments: Leaf[];
+  /** The structure nests deeper than MAX_STRUCTURE_DEPTH: the plan is partial, read the message whole. */
+  tooDeep?: boolean;
 }
 
 /** Inline images above this size are not fetched with the body. */
 const MAX_INLINE_IMAGE = 2 * 1024 * 1024;
 /** A message read whole (fallback) may not exceed this. */
 const MAX_WHOLE_MESSAGE = 25 * 1024 * 1024;
+/**
+ * Multiparts and enclosed messages inside one another that the plan follows. Mail programs nest a
+ * handful; a deeper structure is hostile or broken, and the whole-message parse reads it flat.
+ */
+const MAX_STRUCTURE_DEPTH = 32;
 
 export async function readMessage(client: ImapFlow, folder: string, uid: number): Promise<ReadMessage> {
   const head = await client.fetchOne(String(uid), { uid: true, envelope: true, bodyStructure: true, size: true }, { uid: true });
@@ -50,7 +57,7 @@ export async function readMessage(client: ImapFlow, folder: string, uid: number)
     throw new MailError({ code: 'protocol', message: 'This message is no longer on the server: another client moved or deleted it.' });
   }
   const plan = head.bodyStructure ? planParts(head.bodyStructure) : undefined;
-  if (plan && plan.body.length) {
+  if (plan && plan.body.length && !plan.tooDeep) {
     try {
       return await readPlanned(client, folder, uid, head.envelope ?? {}, plan);
     } catch (err) {
@@ -68,7 +75,7 @@ export async function readMessage(client: ImapFlow, folder: string, uid: number)
     throw new MailError({ code: 'protocol', message: 'This message is no longer on the server: another client moved or deleted it.' });
   }
   const parsed = await parseMessageForDisplay(whole.source, { uid, folder });
-  if (plan) {
+  if (plan && !plan.tooDeep) {
     // `readAttachment` finds attachment N through the structure, so the list must come from it too.
     parsed.content.attachments = plan.attachments.map((leaf, index) => attachmentInfo(leaf, index));
   }
@@ -123,7 +130,8 @@ export async function readAttachment(client: ImapFlow, uid: number, index: numbe
   if (!head) {
     throw new MailError({ code: 'protocol', message: 'This message is no longer on the server: another client moved or deleted it.' });
   }
-  const leaf = head.bodyStructure ? planParts(head.bodyStructure).attachments[index] : undefined;
+  const plan = head.bodyStructure ? planParts(head.bodyStructure) : undefined;
+  const leaf = plan && !plan.tooDeep ? plan.attachments[index] : undefined;
   if (!leaf) {
     const whole = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
     const found = whole && whole.source ? await extractAttachment(whole.source, index) : undefined;
@@ -147,7 +155,7 @@ export async function readAttachment(client: ImapFlow, uid: number, index: numbe
  */
 export function planParts(root: MessageStructureObject): PartPlan {
   const plan: PartPlan = { body: [], inline: [], attachments: [] };
-  visitMessage(root, '', { plan, report: false });
+  visitMessage(root, '', { plan, report: false, depth: 0 });
   return plan;
 }
 
@@ -155,6 +163,8 @@ interface Walk {
   plan: PartPlan;
   /** Inside a multipart/report (RFC 6522), where an enclosed message is evidence, not content. */
   report: boolean;
+  /** Multiparts and enclosed messages above this point; the walk stops past MAX_STRUCTURE_DEPTH. */
+  depth: number;
 }
 
 /** The body structure of a whole message: the top-level one (`prefix` empty) or one in message/rfc822 part `prefix`. */
@@ -175,15 +185,19 @@ function visitMessage(node: MessageStructureObject, prefix: string, walk: Walk):
 }
 
 function visitMultipart(node: MessageStructureObject, number: string, walk: Walk): void {
+  if (walk.depth >= MAX_STRUCTURE_DEPTH) {
+    walk.plan.tooDeep = true;
+    return;
+  }
   const children = node.childNodes ?? [];
-  const partOf = (child: MessageStructureObject) => {
-    const n = children.indexOf(child) + 1;
-    return number ? `${number}.${n}` : String(n);
-  };
-  const inner: Walk = { ...walk, report: walk.report || node.type.toLowerCase() === 'multipart/report' };
-  const chosen = node.type.toLowerCase() === 'multipart/alternative' ? [chooseAlternative(children)].filter(isDefined) : children;
-  for (const child of chosen) {
-    const part = partOf(child);
+  const inner: Walk = { ...walk, report: walk.report || node.type.toLowerCase() === 'multipart/report', depth: walk.depth + 1 };
+  const alternative = node.type.toLowerCase() === 'multipart/alternative' ? chooseAlternative(children) : undefined;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    if (alternative && child !== alternative) {
+      continue;
+    }
+    const part = number ? `${number}.${i + 1}` : String(i + 1);
     if (child.childNodes?.length && isMultipart(child)) {
       visitMultipart(child, part, inner);
     } else {
@@ -203,7 +217,11 @@ function visitLeaf(leaf: Leaf, walk: Walk): void {
     // in the body; one marked so, or a bounced message inside a report, is a downloadable .eml.
     const enclosed = node.childNodes?.[0];
     if (enclosed && disposition !== 'attachment' && !walk.report) {
-      visitMessage(enclosed, part, walk);
+      if (walk.depth >= MAX_STRUCTURE_DEPTH) {
+        plan.tooDeep = true;
+        return;
+      }
+      visitMessage(enclosed, part, { ...walk, depth: walk.depth + 1 });
     } else {
       plan.attachments.push(leaf);
     }
@@ -221,16 +239,25 @@ function visitLeaf(leaf: Leaf, walk: Walk): void {
   }
 }
 
+/** Whether any part in the subtree is HTML; walked with a stack, as the tree comes from the server. */
+function hasHtml(root: MessageStructureObject): boolean {
+  const pending = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.type.toLowerCase() === 'text/html') {
+      return true;
+    }
+    for (const child of node.childNodes ?? []) {
+      pending.push(child);
+    }
+  }
+  return false;
+}
+
 function isMultipart(node: MessageStructureObject): boolean {
   return node.type.toLowerCase().startsWith('multipart/');
 }
 
-function isDefined<T>(value: T | undefined): value is T {
-  return value !== undefined;
-}
-
 function chooseAlternative(children: MessageStructureObject[]): MessageStructureObject | undefined {
-  const hasHtml = (n: MessageStructureObject): boolean => n.type.toLowerCase() === 'text/html' || Boolean(n.childNodes?.some(hasHtml));
   return children.find(hasHtml) ?? children.find((n) => n.type.toLowerCase() === 'text/plain') ?? children[children.length - 1];
 }
 

@@ -15,6 +15,7 @@ import {
   isValidUtf8,
   repairC1Controls,
 } from './legacyCharset';
+import { flattenMessage } from './deepMessage';
 
 type Email = PostalMime.Email;
 type ParsedAttachment = PostalMime.Attachment;
@@ -54,6 +55,15 @@ const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
 const utf8Encoder = new TextEncoder();
 const REPLACEMENT_CHAR = '\uFFFD';
 
+/**
+ * postal-mime refuses a MIME tree deeper than 256 levels, and shows forwarded messages
+ * (message/rfc822) inline only 10 deep, because it parses each level again (depth × size).
+ * Messages past either are read flat (deepMessage.ts).
+ */
+const PARSE_LIMITS = { maxNestingDepth: 256, maxRfc822NestingDepth: 10 } as const;
+const TOO_DEEP_WARNING =
+  'This message is nested too deeply to show as it was built (parts inside parts, or forwarded messages inside one another), so Mailroom shows the text it found inside it.';
+
 export async function parseMessageSource(raw: Uint8Array | string, meta: MessageMeta): Promise<MessageContent> {
   return (await parseMessageForDisplay(raw, meta)).content;
 }
@@ -62,7 +72,7 @@ export async function parseMessageSource(raw: Uint8Array | string, meta: Message
 export async function parseMessageForDisplay(raw: Uint8Array | string, meta: MessageMeta): Promise<DisplayMessage> {
   const bytes = toBytes(raw);
   try {
-    const email = await parseEmail(bytes);
+    const { email, warning } = await readEmail(bytes);
     const attachments = email.attachments.map((a, index) => describeAttachment(a, index));
     const content: MessageContent = {
       uid: meta.uid,
@@ -77,7 +87,6 @@ export async function parseMessageForDisplay(raw: Uint8Array | string, meta: Mes
       text: email.text,
       attachments,
     };
-    const warning = structureWarning(email, bytes);
     if (warning) {
       content.parseWarning = warning;
     }
@@ -90,7 +99,7 @@ export async function parseMessageForDisplay(raw: Uint8Array | string, meta: Mes
 /** One attachment of a full message source, by its index in `MessageContent.attachments`. */
 export async function extractAttachment(raw: Uint8Array | string, index: number): Promise<ExtractedAttachment | undefined> {
   try {
-    const email = await parseEmail(toBytes(raw));
+    const { email } = await readEmail(toBytes(raw));
     const attachment = email.attachments[index];
     if (!attachment) {
       return undefined;
@@ -162,11 +171,51 @@ export async function decodePart(mimeHeaders: Uint8Array | string, body: Uint8Ar
   }
 }
 
+/**
+ * Parses a whole message, and reads one nested too deeply for that flat instead: its leaf parts
+ * lifted out, with a warning. Attachments are counted from the same parse for `extractAttachment`.
+ */
+async function readEmail(bytes: Uint8Array): Promise<{ email: Email; warning?: string }> {
+  if (mentions(bytes, ['message/rfc822', 'Message/RFC822', 'MESSAGE/RFC822']) > PARSE_LIMITS.maxRfc822NestingDepth) {
+    // Forwards inside forwards cost the parser depth × size before it gives up at 10: look first.
+    const flat = flattenMessage(bytes);
+    if (flat.depth > PARSE_LIMITS.maxRfc822NestingDepth) {
+      return { email: await parseEmail(flat.source()), warning: TOO_DEEP_WARNING };
+    }
+  }
+  let email: Email;
+  try {
+    email = await parseEmail(bytes);
+  } catch (err) {
+    const flat = flattenMessage(bytes);
+    if (flat.depth <= PARSE_LIMITS.maxNestingDepth) {
+      throw err;
+    }
+    return { email: await parseEmail(flat.source()), warning: TOO_DEEP_WARNING };
+  }
+  if (email.attachments.some((a) => a.rfc822DepthExceeded)) {
+    return { email: await parseEmail(flattenMessage(bytes).source()), warning: TOO_DEEP_WARNING };
+  }
+  return { email, warning: structureWarning(email, bytes) };
+}
+
+/** How often any of `spellings` occurs in the bytes (a native search, no string made). */
+function mentions(bytes: Uint8Array, spellings: string[]): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 0;
+  for (const spelling of spellings) {
+    for (let at = buffer.indexOf(spelling); at >= 0; at = buffer.indexOf(spelling, at + spelling.length)) {
+      count++;
+    }
+  }
+  return count;
+}
+
 async function parseEmail(bytes: Uint8Array): Promise<Email> {
-  let email = await PostalMime.parse(bytes);
+  let email = await PostalMime.parse(bytes, PARSE_LIMITS);
   // U+FFFD in the result but not in the source means undeclared 8-bit text was read as UTF-8.
   if (hasReplacementChars(email) && !bytesToBinary(bytes).includes('\xEF\xBF\xBD')) {
-    email = await PostalMime.parse(declareLegacyCharset(bytes));
+    email = await PostalMime.parse(declareLegacyCharset(bytes), PARSE_LIMITS);
   }
   return repairDecodedText(email);
 }

@@ -42,32 +42,146 @@ function guard(css: string, remote: number): CssFilterResult {
   return { css, remoteBlocked: remote };
 }
 
+/** One open `prelude { ... }` block while a style sheet is scanned. */
+interface Frame {
+  /** Brace position of the block in the scanned text; -1 for the sheet itself. */
+  open: number;
+  /** Where the current statement (or the next prelude) starts. */
+  start: number;
+  quote: string;
+  parens: number;
+  /** `{` met inside brackets: not a block here, but its `}` does not close this block either. */
+  strayBraces: number;
+  /** Inside a dropped block: scanned, never written, never judged. */
+  inDropped: boolean;
+  /** Dropped for its prelude (`:host`, `@import`, a URL), or inside a dropped block. */
+  skip: boolean;
+  fontFace: boolean;
+  prelude: string;
+  /** Length of the output before this block was written, to take it back (a remote `@font-face`). */
+  mark: number;
+  /** Items written in this block, to separate them with newlines. */
+  written: number;
+  remote: number;
+  /** URLs anywhere in the block, nested blocks included: an `@font-face` is dropped by them. */
+  refs: Mentions;
+}
+
+/**
+ * Filters rules, at-rules and nested declarations in one pass with an explicit stack of open
+ * blocks. Mail CSS can nest braces thousands deep; a recursive walk would overflow the stack, and
+ * one that re-reads each block's body would cost depth × length.
+ */
 function filterItems(css: string, resolveCid: CidResolver, counter: { remote: number }): string {
-  const out: string[] = [];
-  for (const item of splitItems(css)) {
-    if (item.kind === 'statement') {
-      const text = filterDeclaration(item.text, resolveCid, counter);
-      if (text.trim()) {
-        out.push(`${text};`);
-      }
-      continue;
+  const output: string[] = [];
+  const frame = (open: number, parent: Frame | undefined, prelude: string): Frame => ({
+    open, start: open + 1, quote: '', parens: 0, strayBraces: 0, inDropped: parent?.skip ?? false, skip: parent?.skip ?? false, fontFace: false,
+    prelude, mark: output.length, written: 0, remote: 0, refs: { urls: new Set(), strings: new Set(), takesStrings: false },
+  });
+  const stack: Frame[] = [frame(-1, undefined, '')];
+  const write = (into: Frame, text: string): void => {
+    output.push(into.written++ ? `\n${text}` : text);
+  };
+  const endStatement = (current: Frame, end: number): void => {
+    const text = css.slice(current.start, end);
+    if (!text.trim()) {
+      return;
     }
-    const prelude = decodeEscapes(item.prelude).trim().toLowerCase();
-    if (prelude.startsWith('@font-face')) {
+    addMentions(current.refs, mentions(text));
+    if (current.skip) {
+      return;
+    }
+    const counted = { remote: 0 };
+    const kept = filterDeclaration(text, resolveCid, counted);
+    current.remote += counted.remote;
+    if (kept.trim()) {
+      write(current, `${kept};`);
+    }
+  };
+  const openBlock = (parent: Frame, brace: number): void => {
+    const prelude = css.slice(parent.start, brace);
+    const preludeMentions = mentions(prelude);
+    addMentions(parent.refs, preludeMentions);
+    const child = frame(brace, parent, prelude);
+    const decoded = decodeEscapes(prelude).trim().toLowerCase();
+    child.fontFace = decoded.startsWith('@font-face');
+    // `:host` would style the element that holds the mail, outside the mail's own box.
+    child.skip ||= decoded.includes(':host') || decoded.includes('@import') || asReferences(preludeMentions).length > 0;
+    if (!child.skip) {
+      write(parent, `${prelude}{`);
+    }
+    stack.push(child);
+  };
+  const closeBlock = (end: number): void => {
+    const child = stack.pop() as Frame;
+    const parent = stack[stack.length - 1];
+    endStatement(child, end);
+    addMentions(parent.refs, child.refs);
+    if (child.inDropped) {
+      return;
+    }
+    const fontRefs = asReferences(child.refs);
+    if (child.fontFace && fontRefs.some((r) => r !== 'allowed')) {
       // A web font is a remote resource whether or not it loads; data: fonts may stay.
-      const refs = references(item.body);
-      if (refs.some((r) => r !== 'allowed')) {
-        counter.remote += refs.includes('remote') ? 1 : 0;
-        continue;
+      if (!child.skip) {
+        output.length = child.mark;
+        parent.written--;
       }
+      parent.remote += fontRefs.includes('remote') ? 1 : 0;
+      return;
     }
-    if (prelude.includes(':host') || prelude.includes('@import') || references(item.prelude).length) {
-      // `:host` would style the element that holds the mail, outside the mail's own box.
-      continue;
+    if (child.skip) {
+      return;
     }
-    out.push(`${item.prelude}{${filterItems(item.body, resolveCid, counter)}}`);
+    output.push('}');
+    parent.remote += child.remote;
+  };
+
+  for (let i = 0; i < css.length; i++) {
+    const current = stack[stack.length - 1];
+    const c = css[i];
+    if (c === '\\') {
+      i++;
+    } else if (current.quote) {
+      if (c === current.quote || c === '\n') {
+        current.quote = '';
+      }
+    } else if (c === '"' || c === "'") {
+      current.quote = c;
+    } else if (c === '(') {
+      current.parens++;
+    } else if (c === ')') {
+      current.parens = Math.max(0, current.parens - 1);
+    } else if (c === '{') {
+      if (current.parens === 0) {
+        openBlock(current, i);
+      } else {
+        current.strayBraces++;
+      }
+    } else if (c === '}') {
+      if (stack.length > 1 && current.strayBraces === 0) {
+        closeBlock(i);
+        stack[stack.length - 1].start = i + 1;
+      } else {
+        current.strayBraces = Math.max(0, current.strayBraces - 1);
+        if (current.parens === 0) {
+          // A stray closing brace ends nothing at this level; CSS drops it with the statement.
+          current.start = i + 1;
+        }
+      }
+    } else if (c === ';' && current.parens === 0) {
+      endStatement(current, i);
+      current.start = i + 1;
+    }
   }
-  return out.join('\n');
+  // Unclosed blocks run to the end, as CSS error recovery does.
+  while (stack.length > 1) {
+    closeBlock(css.length);
+    stack[stack.length - 1].start = css.length;
+  }
+  endStatement(stack[0], css.length);
+  counter.remote += stack[0].remote;
+  return output.join('');
 }
 
 /** Keeps one declaration or at-statement, or returns '' when it would fetch or run something. */
@@ -97,18 +211,42 @@ function filterDeclaration(text: string, resolveCid: CidResolver, counter: { rem
 
 /** Classifies every URL a piece of CSS mentions. Only `data:` is allowed. */
 function references(css: string): Reference[] {
+  return asReferences(mentions(css));
+}
+
+/**
+ * What a piece of CSS may name as URLs: `url()` arguments, and its quoted strings, which are
+ * URLs when an image function is in the same text. Kept apart so that the pieces of a block can
+ * be read one by one and added up to what the whole block names.
+ */
+interface Mentions {
+  urls: Set<Reference>;
+  strings: Set<Reference>;
+  takesStrings: boolean;
+}
+
+function mentions(css: string): Mentions {
   const decoded = decodeEscapes(css);
-  const urls: string[] = [];
+  const found: Mentions = { urls: new Set(), strings: new Set(), takesStrings: false };
   for (const match of decoded.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))/gi)) {
-    urls.push(match[1] ?? match[2] ?? match[3] ?? '');
+    found.urls.add(classifyUrl(match[1] ?? match[2] ?? match[3] ?? ''));
   }
   // These functions take plain strings as URLs (CSS Images 4).
-  if (/(?:image-set|image|cross-fade|src)\s*\(/i.test(decoded)) {
-    for (const match of decoded.matchAll(/"([^"]*)"|'([^']*)'/g)) {
-      urls.push(match[1] ?? match[2] ?? '');
-    }
+  found.takesStrings = /(?:image-set|image|cross-fade|src)\s*\(/i.test(decoded);
+  for (const match of decoded.matchAll(/"([^"]*)"|'([^']*)'/g)) {
+    found.strings.add(classifyUrl(match[1] ?? match[2] ?? ''));
   }
-  return urls.map(classifyUrl);
+  return found;
+}
+
+function addMentions(into: Mentions, more: Mentions): void {
+  more.urls.forEach((r) => into.urls.add(r));
+  more.strings.forEach((r) => into.strings.add(r));
+  into.takesStrings ||= more.takesStrings;
+}
+
+function asReferences(found: Mentions): Reference[] {
+  return [...found.urls, ...(found.takesStrings ? found.strings : [])];
 }
 
 function classifyUrl(url: string): Reference {

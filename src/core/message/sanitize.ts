@@ -111,8 +111,19 @@ export function sanitizeMessageHtml(html: string, window: WindowLike, opts: Sani
     }
   });
 
-  const clean = purify.sanitize(html, CONFIG);
+  const clean = purify.sanitize(withoutNulls(html), CONFIG);
   return { html: clean, remoteBlocked, scriptsRemoved };
+}
+
+/**
+ * NUL has no place in HTML text (the HTML parser replaces it with U+FFFD or drops it), but inside
+ * a tag name it turns `<div\0>` into an unknown element that never closes: a body full of NULs
+ * becomes thousands of unknown elements nested in one another, and DOMPurify copies each one's
+ * whole subtree to unwrap it, which took minutes for 40 KB. Dropped before parsing, the tags
+ * read as the elements they spell. The sanitised result has no NUL either way.
+ */
+function withoutNulls(html: string): string {
+  return html.includes('\0') ? html.replaceAll('\0', '') : html;
 }
 
 /** Keeps `href` only for web and mail links, and stops the opened page from seeing the webview. */

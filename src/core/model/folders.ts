@@ -143,8 +143,10 @@ function parentFolder(entry: ListResponse, byPath: Map<string, FolderInfo>, root
   }
   const segments = entry.parentPath.split(entry.delimiter);
   let parent: FolderInfo | undefined;
+  let path = '';
   for (let i = 1; i <= segments.length; i++) {
-    const path = segments.slice(0, i).join(entry.delimiter);
+    // Built up one segment at a time: re-joining the prefix each time costs depth² on deep paths.
+    path = i === 1 ? segments[0] : `${path}${entry.delimiter}${segments[i - 1]}`;
     let folder = byPath.get(path);
     if (!folder) {
       folder = { path, name: segments[i - 1], delimiter: entry.delimiter, selectable: false, children: [] };

@@ -53,11 +53,25 @@ function validDate(value: Date | string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** A part counts as an attachment when it says so, or is a named non-text leaf (RFC 2183). */
-export function hasAttachment(node: MessageStructureObject): boolean {
-  if (node.childNodes?.length) {
-    return node.childNodes.some(hasAttachment);
+/**
+ * A part counts as an attachment when it says so, or is a named non-text leaf (RFC 2183). The
+ * structure comes from the server, nested as deep as it likes: walked with a stack, not recursion.
+ */
+export function hasAttachment(root: MessageStructureObject): boolean {
+  const pending = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.childNodes?.length) {
+      for (let i = node.childNodes.length - 1; i >= 0; i--) {
+        pending.push(node.childNodes[i]);
+      }
+    } else if (isAttachmentLeaf(node)) {
+      return true;
+    }
   }
+  return false;
+}
+
+function isAttachmentLeaf(node: MessageStructureObject): boolean {
   if (node.disposition?.toLowerCase() === 'attachment') {
     return true;
   }
