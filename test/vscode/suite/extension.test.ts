@@ -31,6 +31,8 @@ describe('Mailroom in VS Code', function () {
   let api: MailroomApi;
   let accountId: string;
   let other: ImapFlow;
+  /** Sessions the registry started, by account id: one per account, never two. */
+  const started = new Map<string, number>();
 
   before(async () => {
     server = await startDovecot({ tls: true });
@@ -40,6 +42,7 @@ describe('Mailroom in VS Code', function () {
     const extension = vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom');
     assert.ok(extension, 'the Mailroom extension is loaded');
     api = (await extension.activate()) as MailroomApi;
+    api.sessions.onDidCreateSession((session) => started.set(session.account.id, (started.get(session.account.id) ?? 0) + 1));
     other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
     other.on('error', () => undefined);
     await other.connect();
@@ -105,10 +108,11 @@ describe('Mailroom in VS Code', function () {
 
   it('shows the account online with its folders, special folders first', async () => {
     await until(async () => (await account())?.session.connectionState.kind === 'online', 15_000, 'the account to connect');
-    // One session, two connections (commands and listening), beside the other client's one: a
-    // second session started for the same account would show here as two more.
-    await new Promise((r) => setTimeout(r, 1_000));
-    assert.equal(imapConnections(server, 'alice'), 3);
+    // One session, started once, with two connections (commands and listening) beside the other
+    // client's one. Every sync that saving the account set off has run once whenSynced resolves.
+    await api.sessions.whenSynced();
+    assert.equal(started.get(accountId), 1, 'one session for the account');
+    await until(() => imapConnections(server, 'alice') === 3, 10_000, "the session's two connections beside the other client's");
     const folders = await until(async () => {
       const names = (await children(await account())).map(label);
       return names.includes('Inbox') && names;
