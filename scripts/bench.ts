@@ -200,8 +200,8 @@ async function main(): Promise<void> {
     );
     figures.push(
       await compare(
-        'refresh folder list with counts',
-        () => raw.run('LIST "" "*" RETURN (STATUS (MESSAGES UNSEEN UIDNEXT HIGHESTMODSEQ))'),
+        'refresh the folder list',
+        () => raw.run('LIST "" "*"'),
         () => session.refreshFolders(),
       ),
     );
@@ -227,6 +227,11 @@ async function benchMirrorStore(count: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-bench-cache-'));
   try {
     const firstPage: Record<number, number[]> = {};
+    // The first size measured must not pay for warming up the SQLite code and the JIT.
+    const warm = new MailCache(path.join(dir, 'warm.sqlite'), { log: silentLog, maxBodyBytes: 0 });
+    warm.putMessages('Big', Array.from({ length: 200 }, (_, i) => benchSummary(i + 1)));
+    for (let i = 0; i < 50; i++) warm.page('Big', 50);
+    warm.close();
     for (const size of [Math.max(1, Math.floor(count / 10)), count]) {
       const file = path.join(dir, `cache-${size}.sqlite`);
       const cache = new MailCache(file, { log: silentLog, maxBodyBytes: 0 });
