@@ -51,9 +51,9 @@ export class AccountSession extends DisposableBase {
         closing: () => this.closing(),
       }, options.backoff, () => this.options.timeout ?? 30),
     );
-    this.folderList = this.register(new FolderList(this.connections, this.log));
+    this.folderList = this.register(new FolderList(this.connections, this.log, options.cache));
     this.openFolders = this.register(
-      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.focus(path)),
+      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.focus(path), options.cache),
     );
     this.register({ dispose: () => this.closing() });
     this.onDidChangeState = this.connections.onDidChangeState;

@@ -139,6 +139,27 @@ export class MailCache {
     this.db.run('DELETE FROM body WHERE folder = ?', path);
   }
 
+  // Named values
+
+  /** A small value kept as JSON (the folder tree as last listed), or undefined. */
+  meta<T>(key: string): T | undefined {
+    const row = this.db.get('SELECT value FROM meta WHERE key = ?', key) as { value: string } | null;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, JSON.stringify(value)]);
+  }
+
+  /** Replaces what is kept of a folder's messages by `messages`, with its markers, in one transaction. */
+  replaceMessages(path: string, messages: readonly CachedMessage[], folder: Partial<CachedFolder>): void {
+    this.transaction(() => {
+      this.db.run('DELETE FROM message WHERE folder = ?', path);
+      this.putMessages(path, messages);
+      this.saveFolder({ ...folder, path });
+    });
+  }
+
   // Summaries
 
   /** Stores (or replaces) summaries, all in one transaction. */
@@ -270,7 +291,7 @@ export class MailCache {
   /** Mailroom: Clear Cache. */
   clear(): void {
     this.transaction(() => {
-      this.db.exec('DELETE FROM body; DELETE FROM message; DELETE FROM folder;');
+      this.db.exec('DELETE FROM body; DELETE FROM message; DELETE FROM folder; DELETE FROM meta;');
     });
     this.db.exec('VACUUM');
   }

@@ -8,6 +8,7 @@
  * (`requestCounts`), a bounded batch at a time, never for all of them at once.
  */
 import type { ListResponse } from 'imapflow';
+import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
 import { DisposableBase, type Disposable } from '../model/events';
 import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type SpecialUseOverrides } from '../model/folders';
@@ -26,6 +27,9 @@ export interface PollTimings {
 
 /** STATUS commands per hold of the command connection: other work waits at most this long. */
 export const COUNTS_BATCH = 50;
+
+/** Where the mirror keeps the folder tree as last listed. */
+const FOLDERS_KEY = 'folders';
 
 export class FolderList extends DisposableBase {
   private readonly foldersEmitter = this.emitter<FolderInfo[]>();
@@ -56,9 +60,41 @@ export class FolderList extends DisposableBase {
   constructor(
     private readonly connections: AccountConnections,
     private readonly log: MailLog,
+    /** The account's mirror: the folder list and counts as last known, shown before the server answers. */
+    private readonly cache?: MailCache,
   ) {
     super();
     this.register({ dispose: () => this.stopPolling() });
+    this.restore();
+  }
+
+  /** The folders and counts kept from the last session, until the server says what is there now. */
+  private restore(): void {
+    try {
+      const kept = this.cache?.meta<FolderInfo[]>(FOLDERS_KEY);
+      if (!kept) return;
+      for (const folder of this.cache!.folders()) {
+        if (folder.messages !== undefined && folder.unseen !== undefined) {
+          this.counts.set(folder.path, { path: folder.path, messages: folder.messages, unseen: folder.unseen });
+        }
+      }
+      // Shown as a whole list: a connect keeps it until the server's whole list replaces it.
+      this.listed = kept;
+      this.complete = true;
+      this.setTree();
+    } catch (err) {
+      this.log.warn(`cache: the kept folder list could not be read: ${(err as Error).message}`);
+    }
+  }
+
+  /** Writes to the mirror never break the folder list: a failure is one line in the log. */
+  private keep(what: string, work: (cache: MailCache) => void): void {
+    if (!this.cache) return;
+    try {
+      work(this.cache);
+    } catch (err) {
+      this.log.warn(`cache: cannot keep ${what}: ${(err as Error).message}`);
+    }
   }
 
   get folders(): FolderInfo[] {
@@ -173,6 +209,7 @@ export class FolderList extends DisposableBase {
     this.listed = buildFolderTree(list);
     this.complete = complete;
     this.setTree();
+    if (complete) this.keep('the folder list', (cache) => cache.setMeta(FOLDERS_KEY, this.listed));
   }
 
   private setTree(): void {
@@ -202,6 +239,11 @@ export class FolderList extends DisposableBase {
       }
     }
     if (changed.length) {
+      this.keep('folder counts', (cache) =>
+        cache.transaction(() => {
+          for (const c of changed) cache.saveFolder({ path: c.path, messages: c.messages, unseen: c.unseen });
+        }),
+      );
       this.countsEmitter.fire(changed);
     }
   }

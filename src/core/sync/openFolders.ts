@@ -6,7 +6,8 @@
 import { MailError } from '../imap/errors';
 import type { MailLog } from '../imap/log';
 import { DisposableBase } from '../model/events';
-import { isEmptyChange, type FolderChange, type LoadedFolder } from '../model/loadedFolder';
+import type { MailCache } from '../cache/mailCache';
+import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
@@ -26,6 +27,8 @@ export class OpenFolders extends DisposableBase {
     private readonly pageSize: number,
     /** Called once a folder is open: the watcher moves there. */
     private readonly focus: (path: string) => Promise<void>,
+    /** The account's mirror: each window is kept there, and shown from there while the server cannot be reached. */
+    private readonly cache?: MailCache,
   ) {
     super();
     this.register({ dispose: () => this.cancelPending() });
@@ -48,8 +51,18 @@ export class OpenFolders extends DisposableBase {
 
   /** Loads the newest page of `path` and keeps the folder up to date from now on. */
   async open(path: string): Promise<MessagePage> {
+    if (this.connections.connectionState.kind !== 'online') {
+      // Offline or not connected yet: the window kept from before shows at once; the catch-up
+      // after the next connect brings it in line with the server.
+      const kept = this.restore(path);
+      if (kept) {
+        this.loaded.set(path, kept);
+        return this.page(kept);
+      }
+    }
     const folder = await this.connections.inFolder(path, (client) => loadNewestPage(client, this.pageSize));
     this.loaded.set(path, folder);
+    this.keep(folder);
     // What changed between the page load and the watcher's EXAMINE reaches no watcher: catch up once it watches.
     void this.focus(path)
       .then(() => this.scheduleCatchUp(path))
@@ -65,6 +78,7 @@ export class OpenFolders extends DisposableBase {
       return this.open(path);
     }
     const page = await this.connections.inFolder(path, (client) => loadOlderPage(client, folder, this.pageSize));
+    this.keep(folder);
     this.schedulePreviews(path, page.map((m) => m.uid));
     return this.page(folder);
   }
@@ -113,12 +127,45 @@ export class OpenFolders extends DisposableBase {
       return undefined;
     }
     const change = await this.connections.inFolder(path, (client) => catchUp(client, folder, this.pageSize));
+    // Kept even when nothing changed: the mirror may have been cleared meanwhile.
+    this.keep(folder);
     if (!isEmptyChange(change)) {
       this.changeEmitter.fire(change);
       this.refreshCounts(path);
       this.schedulePreviews(path, change.added.map((m) => m.uid));
     }
     return change;
+  }
+
+  /** Keeps the window and its markers in the mirror, all in one transaction; a failure is only logged. */
+  private keep(folder: LoadedFolder): void {
+    try {
+      this.cache?.replaceMessages(folder.path, folder.messages(), {
+        uidValidity: folder.uidValidity,
+        uidNext: folder.uidNext,
+        highestModseq: folder.modseq?.toString(),
+        mirrored: true,
+      });
+    } catch (err) {
+      this.log.warn(`cache: cannot keep the window of ${folder.path}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The window kept from before, for the same folder as far as the mirror knows. */
+  private restore(path: string): LoadedFolder | undefined {
+    try {
+      const kept = this.cache?.folder(path);
+      if (!kept?.uidValidity || !kept.uidNext) return undefined;
+      const messages = this.cache!.page(path, 10_000);
+      const folder = new LoadedFolder(path, kept.uidValidity, kept.uidNext);
+      folder.modseq = kept.highestModseq ? BigInt(kept.highestModseq) : undefined;
+      folder.addPage(messages);
+      folder.hasOlder = (this.folderList.countsOf(path)?.messages ?? 0) > messages.length;
+      return folder;
+    } catch (err) {
+      this.log.warn(`cache: cannot read the kept window of ${path}: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 
   private page(folder: LoadedFolder): MessagePage {

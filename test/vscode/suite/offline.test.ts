@@ -92,6 +92,20 @@ describe('A message opened while offline', function () {
     assert.equal(shown.error, undefined);
   });
 
+  it('shows the kept folders and messages after a restart while the server is down', async () => {
+    const subject = (await firstRow()).summary.subject;
+    proxy.accepting = false;
+    proxy.cutAll();
+    // A new session for the account, as after reloading VS Code, with the server out of reach.
+    await api.sessions.restart(id);
+    const restarted = await until(async () => (await account())?.session, 5_000, 'the new session');
+    assert.notEqual(restarted.connectionState.kind, 'online');
+    const inbox = await until(async () => ((await (await account())?.getChildren()) as FolderNode[] | undefined)?.find((f) => f.path === 'INBOX'), 5_000, 'the kept Inbox');
+    const rows = ((await inbox.getChildren()) as TreeNode[]).filter((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)));
+    assert.deepEqual(rows.map((r) => r.summary.subject), [subject], 'the kept messages, before the server answers');
+    assert.notEqual((await account())?.session.connectionState.kind, 'online', 'still offline: all of it came from the mirror');
+  });
+
   it('keeps no copy once the cache is cleared', async () => {
     const row = await firstRow();
     await vscode.commands.executeCommand('mailroom.clearCache');
