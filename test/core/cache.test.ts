@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Database } from 'node-sqlite3-wasm';
 import { MailCache } from '../../src/core/cache/mailCache';
 import type { CachedMessage } from '../../src/core/cache/rows';
-import { SCHEMA_VERSION } from '../../src/core/cache/schema';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/core/cache/schema';
 import type { MailLog } from '../../src/core/imap/log';
 
 function message(uid: number, over: Partial<CachedMessage> = {}): CachedMessage {
@@ -174,6 +174,27 @@ describe('The mirror store', () => {
     const db = new Database(file);
     assert.equal((db.get('PRAGMA user_version') as { user_version: number }).user_version, SCHEMA_VERSION);
     db.close();
+  });
+
+  it('migrates a database of schema 1 to the current one, keeping what it held', () => {
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.exec("PRAGMA user_version = 1; INSERT INTO folder (path, uid_validity) VALUES ('INBOX', '7');");
+    old.close();
+    open();
+    assert.equal(cache!.setAside, undefined);
+    assert.equal(cache!.folder('INBOX')?.uidValidity, '7', 'kept through the migration');
+    cache!.setMeta('folders', [{ path: 'INBOX' }]);
+    assert.deepEqual(cache!.meta('folders'), [{ path: 'INBOX' }]);
+  });
+
+  it('replaces a folder\'s kept messages and markers together', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', [message(1), message(2), message(3)]);
+    cache!.replaceMessages('INBOX', [message(3), message(4)], { uidNext: 5, highestModseq: '12' });
+    assert.deepEqual(cache!.uids('INBOX'), [3, 4]);
+    assert.equal(cache!.folder('INBOX')?.uidNext, 5);
+    assert.equal(cache!.folder('INBOX')?.highestModseq, '12');
   });
 
   it('clears a lock left behind by a process that ended long ago', () => {
