@@ -148,4 +148,67 @@ describe('redacting secrets from the log', () => {
     assert.deepEqual(lines.map((l) => `${l.level} ${l.text}`), ['trace [imap alice] a', 'debug [imap alice] b', 'info [imap alice] c', 'warn [imap alice] d', 'error [imap alice] e']);
     for (const level of ['trace', 'debug', 'info', 'warn', 'error'] as const) silentLog[level]('nothing');
   });
+
+  describe('LOGIN and AUTHENTICATE in their less common shapes', () => {
+    it('with several spaces between the arguments', () => {
+      assert.equal(redact('A1 LOGIN   alice   hunter2'), 'A1 LOGIN   alice   "<redacted>"');
+      assert.equal(redact('A1 AUTHENTICATE   PLAIN   AGFsaWNlAGh1bnRlcjI='), 'A1 AUTHENTICATE   PLAIN   <redacted>');
+    });
+
+    it('with a quoted user name that holds an escaped quote and spaces', () => {
+      assert.equal(redact('A1 LOGIN "al \\"ice" hunter2'), 'A1 LOGIN "al \\"ice" "<redacted>"');
+    });
+
+    it('with a quoted password that holds spaces and an escaped backslash', () => {
+      assert.equal(redact('A1 LOGIN alice "a b\\\\c d"'), 'A1 LOGIN alice "<redacted>"');
+    });
+
+    it('with literals of several digits, synchronising or not (RFC 3501 4.3, RFC 7888)', () => {
+      assert.equal(redact('A1 LOGIN {12} {345}'), 'A1 LOGIN {12} "<redacted>"');
+      assert.equal(redact('A1 LOGIN {12+} {345+}'), 'A1 LOGIN {12+} "<redacted>"');
+      assert.equal(redact('A1 LOGIN alice {12}'), 'A1 LOGIN alice "<redacted>"');
+      assert.equal(redact('A1 LOGIN alice {12+}'), 'A1 LOGIN alice "<redacted>"');
+    });
+
+    it('changes nothing else when no secret is known', () => {
+      assert.equal(redact('* OK Stryker was here and hunter2 too'), '* OK Stryker was here and hunter2 too');
+    });
+  });
+
+  describe('log levels', () => {
+    it('a silent log keeps no level, so imapflow prepares no line for it', () => {
+      for (const level of ['trace', 'debug', 'info', 'warn', 'error'] as const) assert.equal(silentLog.enabled?.(level), false, level);
+      assert.equal(imapflowLogger(silentLog, []).isLevelEnabled('debug'), false);
+    });
+
+    it('a tagged log asks the log it wraps, and keeps every level when that log does not say', () => {
+      const asked: string[] = [];
+      const inner: MailLog = { ...capture().log, enabled: (level) => (asked.push(level), level === 'warn') };
+      const tagged = taggedLog(inner, 'x');
+      assert.equal(tagged.enabled?.('warn'), true);
+      assert.equal(tagged.enabled?.('trace'), false);
+      assert.deepEqual(asked, ['warn', 'trace']);
+      assert.equal(taggedLog(capture().log, 'x').enabled, undefined, 'no answer means every level is kept');
+    });
+
+    it('tells imapflow which levels are kept: its info is our debug, and a log that does not say keeps all', () => {
+      const asked: string[] = [];
+      const log: MailLog = { ...capture().log, enabled: (level) => (asked.push(level), level !== 'trace' && level !== 'debug') };
+      const logger = imapflowLogger(log, []);
+      assert.equal(logger.isLevelEnabled('info'), false, 'info is logged as debug, which is off');
+      assert.equal(logger.isLevelEnabled('warn'), true);
+      assert.equal(logger.isLevelEnabled('trace'), false);
+      assert.deepEqual(asked, ['debug', 'warn', 'trace']);
+      assert.equal(imapflowLogger(capture().log, []).isLevelEnabled('trace'), true);
+    });
+
+    it('names an error entry without a code or a message as well as it can', () => {
+      const { log, lines } = capture();
+      const logger = imapflowLogger(log, []);
+      logger.error({ err: { message: 'socket hang up' } });
+      logger.error({ err: { code: 'ECONNRESET' } });
+      assert.deepEqual(lines.map((l) => l.text), ['error: socket hang up', 'ECONNRESET: ']);
+    });
+  });
 });
+
