@@ -245,7 +245,7 @@ describe('filtering remote resources out of mail CSS', () => {
     });
 
     it('keeps exactly @charset, @layer and @namespace, not at-rules whose names only begin so', () => {
-      const r = sheet('@layers x;\n@charset-x "y";\n@namespacex z;\n@layer base;\n@font-feature-values x;\np { color: red }');
+      const r = sheet('@layers x;\n@charset-x "y";\n@namespacex z;\n@x @layer y;\n@layer base;\n@font-feature-values x;\np { color: red }');
       assert.equal(norm(r.css), '@layer base; p { color: red ;}');
       assert.equal(r.remoteBlocked, 0);
     });
@@ -292,6 +292,7 @@ describe('filtering remote resources out of mail CSS', () => {
   describe('splitting a style sheet', () => {
     it('keeps a `;` inside brackets in its declaration', () => {
       assert.equal(norm(sheet('p { font: var(--x, a;b); color: red }').css), 'p { font: var(--x, a;b); color: red ;}');
+      assert.equal(norm(sheet('p { a: f((1);2); color: red }').css), 'p { a: f((1);2); color: red ;}');
     });
 
     it('ignores a stray `)`', () => {
@@ -322,8 +323,22 @@ describe('filtering remote resources out of mail CSS', () => {
     });
 
     it('keeps `;` and braces inside strings and brackets in their declaration', () => {
-      for (const style of ['content: "a;b"; color: red', "content: 'a;b'; color: red", 'font-family: "x\\"; y"; color: red', 'width: calc((1px);2px); color: red', 'background-image: image-set(x{y} 1x); color: red', 'width: f(}); color: red']) {
+      for (const style of ['content: "a;b"; color: red', "content: 'a;b'; color: red", 'font-family: "x\\"; y"; color: red', 'width: calc((1px);2px); color: red', 'background-image: image-set(x{y} 1x); color: red', 'width: f(}); color: red', 'content: "a;} b"; color: red', 'font-family: "x\\";} y"; color: red']) {
         assert.equal(inline(style).css, style);
+      }
+    });
+
+    it('judges a split inside brackets as one declaration', () => {
+      const r = inline('background: f((a);url(https://e.example/a)); color: red');
+      assert.equal(r.css, ' color: red');
+      assert.equal(r.remoteBlocked, 1);
+    });
+
+    it('finds the end of a block despite escapes and nested blocks, and counts nothing in it (a block is no declaration)', () => {
+      for (const block of ['p { content: \\}; background: url(https://e.example/a); }', 'p { q { a: b } background: url(https://e.example/a); }']) {
+        const r = inline(`color: red; ${block} margin: 1px`);
+        assert.equal(r.css, 'color: red; margin: 1px', block);
+        assert.equal(r.remoteBlocked, 0, block);
       }
     });
 
@@ -340,7 +355,7 @@ describe('filtering remote resources out of mail CSS', () => {
 
   describe('comments', () => {
     it('keeps comment markers in strings with escaped quotes, and at the very end', () => {
-      for (const style of ['content: "a\\"/*"; color: red', 'content: "a\\']) {
+      for (const style of ['content: "a\\"/*"; color: red', 'content: "a\\', 'content: "a /* b */"; color: red', "content: 'a /* b */'; color: red"]) {
         assert.equal(inline(style).css, style);
       }
     });
