@@ -228,4 +228,180 @@ describe('filtering remote resources out of mail CSS', () => {
     assert.equal(inline('color: red;;  ; margin: 0').css, 'color: red; margin: 0');
     assert.equal(inline('p { color: red }').css, '');
   });
+  describe('exact results', () => {
+    it('leaves a sheet as if a removed @import or web font had never been there', () => {
+      const imported = sheet('@import "x.css";\np { color: red }');
+      assert.equal(imported.css, sheet('\np { color: red }').css);
+      assert.equal(imported.remoteBlocked, 1);
+      const font = sheet('@font-face { font-family: B; src: url(https://e.example/b.woff2) }\np { color: red }');
+      assert.equal(font.css, sheet('\np { color: red }').css);
+      assert.equal(font.remoteBlocked, 1);
+    });
+
+    it('keeps a rule whose only declaration was remote as an empty rule', () => {
+      const r = sheet('p { background: url(https://e.example/a) }');
+      assert.equal(r.css, 'p {}');
+      assert.equal(r.remoteBlocked, 1);
+    });
+
+    it('keeps exactly @charset, @layer and @namespace, not at-rules whose names only begin so', () => {
+      const r = sheet('@layers x;\n@charset-x "y";\n@namespacex z;\n@x @layer y;\n@layer base;\n@font-feature-values x;\np { color: red }');
+      assert.equal(norm(r.css), '@layer base; p { color: red ;}');
+      assert.equal(r.remoteBlocked, 0);
+    });
+
+    it('drops everything nested in a :host rule', () => {
+      const r = sheet(':host { p { color: red } @font-face { src: url(https://e.example/b) } }\nb { color: blue }');
+      assert.equal(norm(r.css), 'b { color: blue ;}');
+    });
+
+    it('closes blocks left open at the end, counting what they removed', () => {
+      assert.equal(sheet('p { color: red').css, 'p { color: red;}');
+      const r = sheet('p { q { background: url(https://e.example/a)');
+      assert.equal(r.css, 'p { q {}}');
+      assert.equal(r.remoteBlocked, 1);
+    });
+  });
+
+  describe('web fonts, judged by everything in the @font-face rule', () => {
+    it('keeps a data: font whose family name is quoted', () => {
+      const css = '@font-face { font-family: "Brand"; src: url(data:font/woff2;base64,AAAA) }';
+      const r = sheet(css);
+      assert.equal(norm(r.css), '@font-face { font-family: "Brand"; src: url(data:font/woff2;base64,AAAA) ;}');
+      assert.equal(r.remoteBlocked, 0);
+    });
+
+    for (const src of [
+      'url(data:font/woff2;base64,AAAA), url(https://e.example/b.woff2)',
+      'image-set("https://e.example/b.woff2" 1x)',
+    ]) {
+      it(`drops the whole rule for src: ${src}, counting it once`, () => {
+        const r = sheet(`@font-face { font-family: B; src: ${src} }\np { color: red }`);
+        assert.equal(norm(r.css), 'p { color: red ;}');
+        assert.equal(r.remoteBlocked, 1);
+      });
+    }
+
+    it('drops the whole rule for a remote src in a block nested inside it', () => {
+      const r = sheet('@font-face { font-family: B; @supports (x: y) { src: url(https://e.example/b.woff2) } }\np { color: red }');
+      assert.equal(norm(r.css), 'p { color: red ;}');
+      assert.equal(r.remoteBlocked, 1);
+    });
+  });
+
+  describe('splitting a style sheet', () => {
+    it('keeps a `;` inside brackets in its declaration', () => {
+      assert.equal(norm(sheet('p { font: var(--x, a;b); color: red }').css), 'p { font: var(--x, a;b); color: red ;}');
+      assert.equal(norm(sheet('p { a: f((1);2); color: red }').css), 'p { a: f((1);2); color: red ;}');
+    });
+
+    it('ignores a stray `)`', () => {
+      assert.equal(norm(sheet('p { margin: 0); color: red }').css), 'p { margin: 0); color: red ;}');
+    });
+
+    it('reads braces inside a function as part of it (CSS Syntax 3, 5.4.9)', () => {
+      assert.equal(norm(sheet('p { a: f({}); color: red } q { color: blue }').css), 'p { a: f({}); color: red ;} q { color: blue ;}');
+      assert.equal(norm(sheet('p { a: f(}); color: red } q { color: blue }').css), 'p { a: f(}); color: red ;} q { color: blue ;}');
+      assert.equal(norm(sheet('p:is(}) { color: red } q { color: blue }').css), 'p:is(}) { color: red ;} q { color: blue ;}');
+    });
+
+    it('ends a string at a newline, so the next declaration stands alone', () => {
+      assert.equal(norm(sheet('p { content: "open\n; color: red }').css), 'p { content: "open ; color: red ;}');
+    });
+
+    it("honours single-quoted strings", () => {
+      assert.equal(norm(sheet("p { content: '}' } q { color: red }").css), "p { content: '}' ;} q { color: red ;}");
+    });
+  });
+
+  describe('splitting a style attribute', () => {
+    it('drops a block in it, wherever it ends', () => {
+      for (const block of ['p { margin: 0; q { a: b } }', 'p { content: "}" }', "p { content: '}' }", 'p { content: \\} }', 'p { content: "a\n}', 'p {content: "x"}']) {
+        assert.equal(inline(`color: red; ${block} margin: 1px`).css, 'color: red; margin: 1px', block);
+      }
+      assert.equal(inline('color: red; p { margin: 0').css, 'color: red');
+    });
+
+    it('keeps `;` and braces inside strings and brackets in their declaration', () => {
+      for (const style of ['content: "a;b"; color: red', "content: 'a;b'; color: red", 'font-family: "x\\"; y"; color: red', 'width: calc((1px);2px); color: red', 'background-image: image-set(x{y} 1x); color: red', 'width: f(}); color: red', 'content: "a;} b"; color: red', "content: 'a;} b'; color: red", 'font-family: "x\\";} y"; color: red']) {
+        assert.equal(inline(style).css, style);
+      }
+    });
+
+    it('judges a split inside brackets as one declaration', () => {
+      const r = inline('background: f((a);url(https://e.example/a)); color: red');
+      assert.equal(r.css, ' color: red');
+      assert.equal(r.remoteBlocked, 1);
+    });
+
+    it('finds the end of a block despite escapes and nested blocks, and counts nothing in it (a block is no declaration)', () => {
+      for (const block of ['p { content: \\}; background: url(https://e.example/a); }', 'p { q { a: b } background: url(https://e.example/a); }']) {
+        const r = inline(`color: red; ${block} margin: 1px`);
+        assert.equal(r.css, 'color: red; margin: 1px', block);
+        assert.equal(r.remoteBlocked, 0, block);
+      }
+    });
+
+    it('ends a string at a newline, so the next declaration is judged on its own', () => {
+      const r = inline('content: "a\n; background: url(https://e.example/a)');
+      assert.equal(r.css, 'content: "a\n');
+      assert.equal(r.remoteBlocked, 1);
+    });
+
+    it('drops a stray `}` together with the declaration before it', () => {
+      assert.equal(inline('color: red } margin: 0').css, ' margin: 0');
+    });
+  });
+
+  describe('comments', () => {
+    it('keeps comment markers in strings with escaped quotes, and at the very end', () => {
+      for (const style of ['content: "a\\"/*"; color: red', 'content: "a\\', 'content: "a /* b */"; color: red', "content: 'a /* b */'; color: red"]) {
+        assert.equal(inline(style).css, style);
+      }
+    });
+
+    it('removes a comment right after a string', () => {
+      assert.equal(inline('content: "a" /* x */ ; color: red').css, 'content: "a"  ; color: red');
+      assert.equal(inline("content: 'a' /* x */ ; color: red").css, "content: 'a'  ; color: red");
+    });
+
+    it('needs `/*` to open a comment and a separate `*/` to close it', () => {
+      assert.equal(inline('width: calc(2*3); color: red').css, 'width: calc(2*3); color: red');
+      assert.equal(inline('color: /*/ blue; */ red').css, 'color:  red');
+    });
+  });
+
+  describe('classifying URLs', () => {
+    it('reads \\0 as U+FFFD, which makes no scheme (CSS Syntax 3, 4.3.7)', () => {
+      const r = inline('background: url(h\\0 ttps://e.example/a); color: red');
+      assert.equal(r.css, ' color: red');
+      assert.equal(r.remoteBlocked, 0);
+    });
+
+    it('does not call a relative URL remote for a remote URL in its query', () => {
+      const r = inline('background: url(a.png?next=https://e.example/); color: red');
+      assert.equal(r.css, ' color: red');
+      assert.equal(r.remoteBlocked, 0);
+    });
+
+    it('drops behavior however it is spaced', () => {
+      for (const decl of ['behavior:x', 'behavior  :x']) {
+        assert.equal(inline(`${decl}; color: red`).css, ' color: red', decl);
+      }
+    });
+
+    it('takes strings as URLs after an image function even with space before the bracket (stricter than CSS)', () => {
+      const r = inline('background-image: image-set ("https://e.example/a.png" 1x); color: red');
+      assert.equal(r.css, ' color: red');
+      assert.equal(r.remoteBlocked, 1);
+    });
+
+    it('the final check sees a remote string and an image function in different declarations', () => {
+      for (const css of ['p { content: "//e.example/x"; background: image(red) }', 'a[title="//e.example/x"] { background: image(red) }']) {
+        const r = sheet(css);
+        assert.equal(r.css, '', css);
+        assert.equal(r.remoteBlocked, 1, css);
+      }
+    });
+  });
 });

@@ -159,7 +159,8 @@ function filterItems(css: string, resolveCid: CidResolver, counter: { remote: nu
         current.strayBraces++;
       }
     } else if (c === '}') {
-      if (stack.length > 1 && current.strayBraces === 0) {
+      // Inside brackets a `}` belongs to the function (CSS Syntax 3, 5.4.9), not to the block.
+      if (stack.length > 1 && current.strayBraces === 0 && current.parens === 0) {
         closeBlock(i);
         stack[stack.length - 1].start = i + 1;
       } else {
@@ -192,7 +193,7 @@ function filterDeclaration(text: string, resolveCid: CidResolver, counter: { rem
       counter.remote += 1;
       return '';
     }
-    return /^@(charset|layer|namespace)\b/.test(decoded) && !references(text).length ? text : '';
+    return /^@(charset|layer|namespace)(?![\w-])/.test(decoded) && !references(text).length ? text : '';
   }
   if (/expression\s*\(|-moz-binding|behavior\s*:/.test(decoded)) {
     return '';
