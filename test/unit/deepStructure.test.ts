@@ -55,6 +55,24 @@ describe('deeply nested input', function () {
       assert.match(content.text ?? '', new RegExp(INNERMOST));
       assert.equal(content.subject, 'nested forwards 30');
     });
+    it('reads 12 forwarded messages flat whatever the case of their type (the parser says it gave up)', async () => {
+      const { content } = await parseMessageForDisplay(nestedForwards(12).replace(/message\/rfc822/g, 'message/Rfc822'), meta);
+      assert.match(content.text ?? '', new RegExp(INNERMOST));
+      assert.doesNotMatch(content.text ?? '', /forward 3/);
+      assert.match(content.parseWarning ?? '', /nested too deeply/);
+    });
+    it('counts forwarded messages by nesting, not by how often the text names their type', async () => {
+      const mentions = 'message/rfc822 '.repeat(12);
+      const plain = await parseMessageForDisplay(`Subject: talk\r\n\r\n${mentions}\r\n`, meta);
+      assert.equal(plain.content.text?.trim(), mentions.trim());
+      assert.equal(plain.content.parseWarning, undefined);
+      const ten = await parseMessageForDisplay(`${nestedForwards(10)}${mentions}\r\n`, meta);
+      assert.match(ten.content.text ?? '', /forward 3/, 'ten levels are shown as built');
+      assert.equal(ten.content.parseWarning, undefined);
+      const eleven = await parseMessageForDisplay(`${nestedForwards(11)}${mentions}\r\n`, meta);
+      assert.doesNotMatch(eleven.content.text ?? '', /forward 3/);
+      assert.match(eleven.content.parseWarning ?? '', /nested too deeply/);
+    });
     it('shows 5 forwarded messages as they were built, without a warning', async () => {
       const { content } = await parseMessageForDisplay(nestedForwards(5), meta);
       assert.match(content.text ?? '', new RegExp(INNERMOST));

@@ -325,4 +325,105 @@ describe('MIME details', () => {
       assert.equal(m.subject, 'Plain  words');
     });
   });
+
+  describe('odd part headers (decodePart)', () => {
+    const zazolc = latin1('Za\xbf\xf3\xb3\xe6');
+    const zazolcBase64 = Buffer.from(zazolc.toString('base64'));
+
+    it('reads header lines separated by bare LF', async () => {
+      const part = await decodePart('Content-Type: text/plain; charset=iso-8859-2\nContent-Transfer-Encoding: base64\n', zazolcBase64);
+      assert.equal(part.text, 'Zażółć');
+      assert.deepEqual(Buffer.from(part.content), zazolc);
+    });
+
+    it('skips a leading blank line, and reads parameter and encoding names in any case', async () => {
+      const part = await decodePart('\r\nContent-Type: text/plain; CHARSET=iso-8859-2\r\nContent-Transfer-Encoding: BASE64\r\n', zazolcBase64);
+      assert.equal(part.charset, 'iso-8859-2');
+      assert.equal(part.text, 'Zażółć');
+    });
+
+    it('takes a Content-Type with parameters but no type as text/plain in that charset', async () => {
+      const part = await decodePart('Content-Type: ; charset=iso-8859-2\r\n', latin1('Za\xbf'));
+      assert.equal(part.mimeType, 'text/plain');
+      assert.equal(part.charset, 'iso-8859-2');
+      assert.equal(part.text, 'Zaż\n');
+    });
+
+    it('decodes a text part marked as an attachment as text, keeping its file name', async () => {
+      const part = await decodePart('Content-Type: text/plain\r\nContent-Disposition: attachment; filename="a.txt"\r\n', Buffer.from('hello'));
+      assert.equal(part.text, 'hello\n');
+      assert.equal(part.filename, 'a.txt');
+    });
+
+    it('gives empty text, not nothing, for an empty text part', async () => {
+      assert.equal((await decodePart('Content-Type: text/html\r\n', Buffer.alloc(0))).html, '');
+      assert.equal((await decodePart('Content-Type: text/plain\r\n', Buffer.alloc(0))).text, '');
+    });
+
+    // A forwarded message saved as .eml must come out byte for byte, CRLFs included.
+    for (const encoding of [undefined, '7bit', '8BIT', 'Binary', ' 8bit ']) {
+      it(`keeps the bytes of a ${encoding === undefined ? 'part without Content-Transfer-Encoding' : `${encoding.trim()} part`} exactly as sent`, async () => {
+        const body = Buffer.from('Subject: a\r\n\r\nline one\r\nline two\r\n');
+        const head = `Content-Type: message/rfc822\r\n${encoding === undefined ? '' : `Content-Transfer-Encoding:${encoding}\r\n`}`;
+        const part = await decodePart(head, body);
+        assert.deepEqual(Buffer.from(part.content), body);
+      });
+    }
+
+    it('falls back to the body as sent when the headers cannot be parsed (over 2 MiB)', async () => {
+      const pad = `X-Padding: ${'a'.repeat(2 * 1024 * 1024 + 1)}\r\n`;
+      const text = await decodePart(`${pad}Content-Type: text/plain; charset=utf-8\r\n`, Buffer.from('Crème\r\n'));
+      assert.deepEqual([text.mimeType, text.text, Buffer.from(text.content).toString()], ['text/plain', 'Crème\r\n', 'Crème\r\n']);
+      assert.ok(!('charset' in text) && !('filename' in text));
+      const pdf = await decodePart(`${pad}Content-Type: application/pdf\r\n`, Buffer.from('%PDF'));
+      assert.deepEqual([pdf.mimeType, pdf.text, Buffer.from(pdf.content).toString()], ['application/pdf', undefined, '%PDF']);
+    });
+  });
+
+  describe('which parts become inline images', () => {
+    const related = (...parts: [type: string, cid: string, base64: string][]) =>
+      crlf('Content-Type: multipart/related; boundary=r', '', ...parts.flatMap(([type, cid, base64]) => ['--r', `Content-Type: ${type}`, 'Content-Transfer-Encoding: base64', `Content-ID: ${cid}`, '', base64]), '--r--', '');
+
+    it('only image/<subtype>, so no other type lands in a data: URL', async () => {
+      const { inlineImages, content } = await parseMessageForDisplay(
+        related(['x-image/png', '<a@x>', PNG_BASE64], ['image/png_x', '<b@x>', PNG_BASE64], ['image/png/x', '<c@x>', PNG_BASE64], ['IMAGE/PNG', '<d@x>', PNG_BASE64]),
+        meta,
+      );
+      assert.equal(content.attachments.length, 4);
+      assert.deepEqual(Object.keys(inlineImages), ['d@x']);
+      assert.equal(inlineImages['d@x'], `data:image/png;base64,${PNG_BASE64}`);
+    });
+
+    it('not an empty image, and keys a Content-ID with spaces inside its brackets without them', async () => {
+      const { inlineImages, content } = await parseMessageForDisplay(related(['image/png', '<empty@x>', ''], ['image/png', '<  spaced@x  >', PNG_BASE64]), meta);
+      assert.deepEqual(Object.keys(inlineImages), ['spaced@x']);
+      assert.deepEqual(content.attachments.map((a) => [a.contentId, a.size]), [['empty@x', 0], ['spaced@x', Buffer.from(PNG_BASE64, 'base64').length]]);
+    });
+  });
+
+  describe('the subject and text of the raw-source fallback', () => {
+    const pad = `X-Padding: ${'a'.repeat(2 * 1024 * 1024 + 1)}`;
+
+    it('looks for the subject only in the header, also when lines end in bare LF', async () => {
+      const m = await parseMessageSource(`X-A: 1\n${pad}\n\nSubject: in the body\n`, meta);
+      assert.match(m.parseWarning ?? '', /shown as raw source/);
+      assert.equal(m.subject, '');
+    });
+
+    it('reads a subject on the last line of a message that is all header', async () => {
+      const m = await parseMessageSource(`X-A: 1\r\n${pad}\r\nSubject: last`, meta);
+      assert.equal(m.subject, 'last');
+    });
+
+    it('takes the Subject field, not one that ends in "subject", with or without a space after the colon', async () => {
+      const m = await parseMessageSource(`X-Original-Subject: wrong\r\nSubject:tight  \r\n${pad}\r\n\r\nbody`, meta);
+      assert.equal(m.subject, 'tight');
+    });
+
+    it('shows the source decoded as UTF-8 when it has no subject', async () => {
+      const m = await parseMessageSource(`${pad}\r\n\r\nCrème brûlée`, meta);
+      assert.equal(m.subject, '');
+      assert.ok(m.text?.endsWith('\r\n\r\nCrème brûlée'), m.text?.slice(-20));
+    });
+  });
 });
