@@ -30,7 +30,7 @@ export {
   type ServerBinding,
 } from './imap/credentials';
 export { readPresentedCertificate, type PresentedCertificate } from './imap/certificate';
-export { classifyError, MailError } from './imap/errors';
+export { classifyError, isUnreachable, MailError } from './imap/errors';
 export { silentLog, taggedLog, type LogLevel, type MailLog } from './imap/log';
 
 // The mail domain.

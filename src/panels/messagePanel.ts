@@ -5,7 +5,7 @@
  */
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { MailError, type MailLog, type MessageContent, messageNodeId, type MessageRef, type MessageSummary } from '../core';
+import { isUnreachable, MailError, type MailLog, type MessageContent, messageNodeId, type MessageRef, type MessageSummary } from '../core';
 import type { HostMessage, WebviewMessage, WebviewState } from '../shared/protocol';
 import { messageIconPath, messageWebviewOptions, renderWebviewHtml } from './webviewHtml';
 
@@ -135,7 +135,7 @@ export class MessagePanel implements vscode.Disposable {
       }
       this.log.warn(`could not load ${messageKey(ref)}: ${describe(err)}`);
       this.panel.title = summary ? panelTitle(summary.subject) : 'Message not available';
-      const offline = isOffline(err);
+      const offline = isUnreachable(err);
       this.post(loadErrorMessage(err, offline && !!source.whenOnline));
       if (offline && source.whenOnline) {
         // Not the message's fault: show it as soon as the account is back.
@@ -293,10 +293,6 @@ export function panelTitle(subject: string | undefined): string {
   return text.length > TITLE_LENGTH ? `${text.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : text;
 }
 
-function isOffline(err: unknown): boolean {
-  return err instanceof MailError && ['dropped', 'timeout', 'connection-refused', 'host-not-found', 'tls'].includes(err.info.code);
-}
-
 function loadErrorMessage(err: unknown, reloadsByItself: boolean): HostMessage {
   const text = errorText(err);
   if (/no longer on the server|not found|no such message|expunged/i.test(text)) {
@@ -306,7 +302,7 @@ function loadErrorMessage(err: unknown, reloadsByItself: boolean): HostMessage {
       detail: `${text}\n\nAnother mail client may have moved or deleted it. Refresh the folder to see what it holds now.`,
     };
   }
-  if (isOffline(err)) {
+  if (isUnreachable(err)) {
     const next = reloadsByItself
       ? 'Mailroom reconnects on its own, and this message shows here as soon as the account is back online.'
       : 'Mailroom reconnects on its own; open the message again once the account is back online.';

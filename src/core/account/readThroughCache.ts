@@ -4,7 +4,7 @@
  * offline copy. A copy is only ever shown for the UIDVALIDITY it was read under (RFC 3501 2.3.1.1).
  */
 import type { MailCache } from '../cache/mailCache';
-import { MailError } from '../imap/errors';
+import { isUnreachable } from '../imap/errors';
 import type { MailLog } from '../imap/log';
 import type { AccountConnections } from '../sync/accountConnections';
 import { readMessage, type ReadMessage } from '../message/messageReader';
@@ -12,8 +12,6 @@ import { readMessage, type ReadMessage } from '../message/messageReader';
 interface KeptBody extends ReadMessage {
   uidValidity?: string;
 }
-
-const UNREACHABLE = new Set(['dropped', 'timeout', 'connection-refused', 'host-not-found', 'tls']);
 
 export async function readThroughCache(
   cache: MailCache | undefined,
@@ -45,7 +43,7 @@ export async function readThroughCache(
       uidValidity: client.mailbox ? String(client.mailbox.uidValidity) : undefined,
     }));
   } catch (err) {
-    const copy = err instanceof MailError && UNREACHABLE.has(err.info.code) ? kept() : undefined;
+    const copy = isUnreachable(err) ? kept() : undefined;
     if (copy) return copy;
     throw err;
   }

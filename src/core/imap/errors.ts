@@ -156,3 +156,10 @@ function describeCertificateCode(code: string): string {
       return 'no trusted authority vouches for it';
   }
 }
+
+/** Failures that mean the server could not be reached (not that it refused something): waiting or an offline copy helps. */
+const UNREACHABLE = new Set<MailErrorInfo['code']>(['dropped', 'timeout', 'connection-refused', 'host-not-found', 'tls']);
+
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof MailError && UNREACHABLE.has(err.info.code);
+}
