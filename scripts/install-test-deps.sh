@@ -9,7 +9,9 @@ set -euo pipefail
 CODE_SERVER_VERSION=4.100.3
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CODE_SERVER_DIR="$REPO_ROOT/.cache/code-server"
-CYRUS_DIR="$REPO_ROOT/.cache/cyrus"
+# Cyrus runs as the dovecot user, which must reach its binaries: a clone under a private folder
+# (mktemp -d is 0700) would hide them, so as root they go to /opt, which everyone can traverse.
+if [ "$(id -u)" -eq 0 ]; then CYRUS_DIR="/opt/mailroom-test/cyrus"; else CYRUS_DIR="$REPO_ROOT/.cache/cyrus"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 SUDO=""
@@ -51,13 +53,13 @@ fi
 # ROOT/usr/lib/cyrus/bin/master with LD_LIBRARY_PATH=ROOT/usr/lib/x86_64-linux-gnu:ROOT/usr/lib.
 cyrus_master="$CYRUS_DIR/usr/lib/cyrus/bin/master"
 if [ -x "$cyrus_master" ]; then
-  echo "install-test-deps: Cyrus IMAP already in .cache/cyrus"
+  echo "install-test-deps: Cyrus IMAP already in $CYRUS_DIR"
 else
   # A fresh CI image has no package lists; a warm one that already ran apt-get update needs none.
   if [ "$apt_updated" = no ] && ! apt-cache show cyrus-imapd >/dev/null 2>&1; then
     $SUDO apt-get update -q
   fi
-  echo "install-test-deps: unpacking cyrus-imapd and cyrus-common into .cache/cyrus"
+  echo "install-test-deps: unpacking cyrus-imapd and cyrus-common into $CYRUS_DIR"
   cyrus_debs="$(mktemp -d)"
   # Unpacked beside the final folder, then renamed: an interrupted run never looks installed.
   mkdir -p "$(dirname "$CYRUS_DIR")"

@@ -56,8 +56,10 @@ const SPECIAL_FOLDERS: Record<CyrusSpecialUse, string> = {
 /** Servers still running in this process, stopped synchronously if the process exits. */
 const running = new Set<string>(); // their folders
 
+/** Where scripts/install-test-deps.sh unpacked Cyrus: /opt as root (the dovecot user must reach it), else .cache/cyrus. */
 export function cyrusRoot(): string {
-  return path.join(repoRoot(), '.cache', 'cyrus');
+  const system = '/opt/mailroom-test/cyrus';
+  return fs.existsSync(path.join(system, 'usr', 'lib', 'cyrus', 'bin', 'master')) ? system : path.join(repoRoot(), '.cache', 'cyrus');
 }
 
 export async function startCyrus(opts: CyrusOptions = {}): Promise<CyrusServer> {
