@@ -13,6 +13,10 @@ import type { AccountConnections } from './accountConnections';
 import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
 import type { FolderList } from './folderList';
 
+/** A refused catch-up is tried again after 0.5, 1, 2 and 4 s. */
+const CATCH_UP_ATTEMPTS = 5;
+const CATCH_UP_RETRY_MS = 500;
+
 export class OpenFolders extends DisposableBase {
   private readonly changeEmitter = this.emitter<FolderChange>();
   readonly onDidChangeMessages = this.changeEmitter.event;
@@ -88,8 +92,12 @@ export class OpenFolders extends DisposableBase {
     this.loaded.delete(path);
   }
 
-  /** Coalesces bursts of server events into one catch-up per folder. */
-  scheduleCatchUp(path: string, delayMs = 30): void {
+  /**
+   * Coalesces bursts of server events into one catch-up per folder. A catch-up the server refused
+   * is tried again a few times, further apart each time: the window must not stay behind the server
+   * until the next event, which may never come.
+   */
+  scheduleCatchUp(path: string, delayMs = 30, attempt = 1): void {
     if (!this.loaded.has(path) || this.pending.has(path) || this.isDisposed) {
       return;
     }
@@ -101,8 +109,12 @@ export class OpenFolders extends DisposableBase {
           if (err instanceof MailError && err.info.code === 'dropped') {
             // Not a failure: every open folder catches up once the connection is back.
             this.log.debug(`catch-up of ${path} cut short by the lost connection; it runs after reconnecting`);
+          } else if (attempt < CATCH_UP_ATTEMPTS) {
+            const retryMs = CATCH_UP_RETRY_MS * 2 ** (attempt - 1);
+            this.log.warn(`catch-up of ${path} failed (${err}); trying again in ${retryMs} ms`);
+            this.scheduleCatchUp(path, retryMs, attempt + 1);
           } else {
-            this.log.warn(`catch-up of ${path} failed: ${err}`);
+            this.log.warn(`catch-up of ${path} failed ${attempt} times: ${err}; the next change on the server tries again`);
           }
         });
       }, delayMs),
