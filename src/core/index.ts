@@ -36,6 +36,7 @@ export { silentLog, taggedLog, type LogLevel, type MailLog } from './imap/log';
 // The mail domain.
 export type { SpecialUseOverrides } from './model/folders';
 export type { FolderChange } from './model/loadedFolder';
+export type { MirrorProgress } from './sync/openFolders';
 export { accountNodeId, folderNodeId, messageNodeId, parseMessageNodeId, type MessageRef } from './model/ids';
 export type { Disposable, Event } from './model/events';
 export * from './model/types';

@@ -18,7 +18,11 @@ export class AccountNode extends TreeNode implements FolderNodes {
   private folderNodes: FolderNode[] = [];
   private readonly byPath = new Map<string, FolderNode>();
 
-  constructor(readonly session: AccountSession) {
+  constructor(
+    readonly session: AccountSession,
+    /** Redraws a node of this account: a folder whose first page came in the background. */
+    readonly refresh: (node: TreeNode) => void,
+  ) {
     super();
     this.rebuildFolders();
   }

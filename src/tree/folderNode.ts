@@ -27,12 +27,17 @@ export const PAGE_SIZE = 50;
 export interface FolderNodes {
   readonly accountId: string;
   nodeFor(parent: TreeNode, folder: FolderInfo): FolderNode;
+  refresh(node: TreeNode): void;
 }
 
 export class FolderNode extends TreeNode {
   private readonly messageNodes = new Map<number, MessageNode>();
   /** Made on the first expansion, not before: an account may have 100,000 folders. */
   private subfolders: FolderNode[] | undefined;
+  /** The first page of a folder the mirror does not know yet is on its way. */
+  private opening = false;
+  /** Why the last opening failed, shown once in place of the messages. */
+  private openFailure: string | undefined;
 
   constructor(
     readonly parent: TreeNode,
@@ -98,12 +103,14 @@ export class FolderNode extends TreeNode {
       return subfolders;
     }
     let window = this.session.loadedMessages(this.folder.path);
+    if (!window && this.session.isMirrored(this.folder.path)) {
+      // The mirror knows the folder: its page shows at once, and the sync follows behind.
+      window = await this.session.openFolder(this.folder.path).catch(() => undefined);
+    }
     if (!window) {
-      try {
-        const page = await this.session.openFolder(this.folder.path);
-        window = { messages: page.messages, hasOlder: page.hasOlder };
-      } catch (err) {
-        const reason = err instanceof MailError ? err.info.message : (err as Error).message;
+      if (this.openFailure !== undefined) {
+        const reason = this.openFailure;
+        this.openFailure = undefined;
         return [
           ...subfolders,
           new NoticeNode(this, 'load-failed', `Could not load messages: ${reason}`, {
@@ -113,17 +120,34 @@ export class FolderNode extends TreeNode {
           }),
         ];
       }
+      // No network inside getChildren: the first page loads behind a loading row, which it then replaces.
+      this.openInBackground();
+      return [...subfolders, new NoticeNode(this, 'loading', 'Loading messages…', { icon: 'loading~spin' })];
     }
     const messages = window.messages.map((m) => this.messageNode(m));
     const live = new Set(window.messages.map((m) => m.uid));
     for (const uid of this.messageNodes.keys()) {
       if (!live.has(uid)) this.messageNodes.delete(uid);
     }
-    const tail: TreeNode[] = window.hasOlder ? [new LoadMoreNode(this, PAGE_SIZE)] : [];
+    const tail: TreeNode[] = window.hasOlder ? [new LoadMoreNode(this, PAGE_SIZE, window.older)] : [];
     if (!messages.length && !subfolders.length) {
       tail.push(new NoticeNode(this, 'empty', 'No messages', { icon: 'mail-read' }));
     }
     return [...subfolders, ...messages, ...tail];
+  }
+
+  private openInBackground(): void {
+    if (this.opening) return;
+    this.opening = true;
+    this.session
+      .openFolder(this.folder.path)
+      .catch((err) => {
+        this.openFailure = err instanceof MailError ? err.info.message : (err as Error).message;
+      })
+      .finally(() => {
+        this.opening = false;
+        this.nodes.refresh(this);
+      });
   }
 
   private messageNode(summary: MessageSummary): MessageNode {

@@ -53,7 +53,7 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       if (existing?.session === session) {
         return existing;
       }
-      const node = new AccountNode(session);
+      const node = new AccountNode(session, (n) => this.refresh(n));
       this.accountNodes.set(session.account.id, node);
       return node;
     });

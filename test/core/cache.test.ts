@@ -86,7 +86,7 @@ describe('The mirror store', () => {
     open().saveFolder({ path: 'INBOX', uidValidity: '7' });
     cache!.putMessages('INBOX', [1, 2, 3, 4, 5].map((uid) => message(uid)));
     const unread = { seen: false, flagged: false, answered: false, deleted: false, draft: false };
-    assert.equal(cache!.setFlags('INBOX', [{ uid: 2, flags: unread, modseq: '9' }, { uid: 99, flags: unread }]), 1);
+    assert.deepEqual(cache!.setFlags('INBOX', [{ uid: 2, flags: unread, modseq: '9' }, { uid: 99, flags: unread }]), [2]);
     assert.equal(cache!.message('INBOX', 2)?.flags.seen, false);
     assert.equal(cache!.message('INBOX', 2)?.modseq, '9');
     assert.equal(cache!.removeMessages('INBOX', [3]), 1);

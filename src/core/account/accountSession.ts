@@ -17,7 +17,8 @@ import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessageP
 import { AccountConnections, type ConnectionPair } from '../sync/accountConnections';
 import { FolderList } from '../sync/folderList';
 import { MailboxWatcher } from '../sync/mailboxWatcher';
-import { OpenFolders } from '../sync/openFolders';
+import { OpenFolders, type MirrorProgress } from '../sync/openFolders';
+import { MailCache } from '../cache/mailCache';
 import type { SessionOptions, Timings } from './sessionOptions';
 
 export type { SessionOptions } from './sessionOptions';
@@ -36,6 +37,8 @@ export class AccountSession extends DisposableBase {
   readonly onDidChangeFolders;
   readonly onDidChangeCounts;
   readonly onDidChangeMessages;
+  /** The background fill of a folder's mirror stored another chunk. */
+  readonly onDidProgress;
 
   constructor(
     readonly account: AccountConfig,
@@ -51,15 +54,19 @@ export class AccountSession extends DisposableBase {
         closing: () => this.closing(),
       }, options.backoff, () => this.options.timeout ?? 30),
     );
+    // Without a file for the mirror (scripts, tests), the session keeps one in memory for its lifetime.
+    const cache = options.cache ?? new MailCache(MailCache.IN_MEMORY, { log: this.log, maxBodyBytes: 0 });
+    if (!options.cache) this.register({ dispose: () => cache.close() });
     this.folderList = this.register(new FolderList(this.connections, this.log, options.cache));
     this.openFolders = this.register(
-      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.focus(path), options.cache),
+      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.focus(path), cache),
     );
     this.register({ dispose: () => this.closing() });
     this.onDidChangeState = this.connections.onDidChangeState;
     this.onDidChangeFolders = this.folderList.onDidChangeFolders;
     this.onDidChangeCounts = this.folderList.onDidChangeCounts;
     this.onDidChangeMessages = this.openFolders.onDidChangeMessages;
+    this.onDidProgress = this.openFolders.onDidProgress;
   }
 
   /** Connects and logs in once, then logs out: used to check an account before it is saved. */
@@ -108,9 +115,19 @@ export class AccountSession extends DisposableBase {
     return this.folderList.requestCounts(paths);
   }
 
-  /** The loaded window of an open folder, newest first. */
-  loadedMessages(path: string): { messages: MessageSummary[]; hasOlder: boolean } | undefined {
+  /** The window of an open folder, newest first, and how many older messages "Load older" can still show. */
+  loadedMessages(path: string): { messages: MessageSummary[]; hasOlder: boolean; older: number } | undefined {
     return this.openFolders.window(path);
+  }
+
+  /** Whether the mirror holds a page of `path`: opening it then needs no server. */
+  isMirrored(path: string): boolean {
+    return this.openFolders.isMirrored(path);
+  }
+
+  /** How far the mirror of a folder has come (summaries stored of the folder's messages). */
+  mirrorProgress(path: string): MirrorProgress | undefined {
+    return this.openFolders.progress(path);
   }
 
   /** Connects if not connected. Resolves when online; rejects with a MailError otherwise. */

@@ -44,7 +44,8 @@ export function openCacheDatabase(file: string, log: MailLog): OpenedCache {
   }
 }
 
-function openAndMigrate(file: string): Database {
+/** Opens (or creates) and migrates; `:memory:` gives a mirror that lasts as long as the session. */
+export function openAndMigrate(file: string): Database {
   const db = new Database(file);
   try {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -7,7 +7,7 @@
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import type { MailLog } from '../imap/log';
 import type { MessageFlags, SpecialUse } from '../model/types';
-import { openCacheDatabase } from './cacheDatabase';
+import { openAndMigrate, openCacheDatabase } from './cacheDatabase';
 import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
 
 /** A folder's state in the mirror. */
@@ -53,6 +53,8 @@ interface FolderRow {
 }
 
 export class MailCache {
+  /** The file name of a mirror that lives in memory, for a session with no storage (scripts, tests). */
+  static readonly IN_MEMORY = ':memory:';
   private readonly db: Database;
   private readonly insertMessage: Statement;
   private maxBodyBytes: number;
@@ -60,7 +62,7 @@ export class MailCache {
   readonly setAside: string | undefined;
 
   constructor(file: string, options: CacheOptions) {
-    const opened = openCacheDatabase(file, options.log);
+    const opened = file === MailCache.IN_MEMORY ? { db: openAndMigrate(file), setAside: undefined } : openCacheDatabase(file, options.log);
     this.db = opened.db;
     this.setAside = opened.setAside;
     this.maxBodyBytes = options.maxBodyBytes;
@@ -171,18 +173,26 @@ export class MailCache {
     });
   }
 
-  /** Applies flag changes to stored messages; UIDs not stored are left alone (their summaries come with sync). */
-  setFlags(path: string, updates: readonly FlagUpdate[]): number {
-    let changed = 0;
+  /**
+   * Applies flag changes to stored messages and returns the UIDs whose flags differ from before;
+   * UIDs not stored are left alone (their summaries come with sync).
+   */
+  setFlags(path: string, updates: readonly FlagUpdate[]): number[] {
+    const changed: number[] = [];
     this.transaction(() => {
       for (const u of updates) {
-        changed += this.db.run('UPDATE message SET flags = ?, keywords = ?, modseq = COALESCE(?, modseq) WHERE folder = ? AND uid = ?', [
-          flagBits(u.flags),
-          u.keywords?.length ? u.keywords.join(' ') : null,
-          u.modseq ?? null,
+        const keywords = u.keywords?.length ? u.keywords.join(' ') : null;
+        const bits = flagBits(u.flags);
+        const differs = this.db.run('UPDATE message SET flags = ?, keywords = ? WHERE folder = ? AND uid = ? AND (flags != ? OR keywords IS NOT ?)', [
+          bits,
+          keywords,
           path,
           u.uid,
+          bits,
+          keywords,
         ]).changes;
+        if (differs) changed.push(u.uid);
+        if (u.modseq) this.db.run('UPDATE message SET modseq = ? WHERE folder = ? AND uid = ?', [u.modseq, path, u.uid]);
       }
     });
     return changed;
@@ -215,6 +225,40 @@ export class MailCache {
       [path, belowUid ?? Number.MAX_SAFE_INTEGER, limit],
     ) as unknown as MessageRow[];
     return rows.map((row) => fromRow(row, path, uidValidity));
+  }
+
+  /** Newest first: every stored message at or above `floorUid` (the window the tree shows). */
+  window(path: string, floorUid: number): CachedMessage[] {
+    const uidValidity = this.folder(path)?.uidValidity ?? '';
+    const rows = this.db.all('SELECT * FROM message WHERE folder = ? AND uid >= ? ORDER BY uid DESC', [path, floorUid]) as unknown as MessageRow[];
+    return rows.map((row) => fromRow(row, path, uidValidity));
+  }
+
+  /**
+   * The UID of the `count`-th newest stored message below `belowUid` (or of all, when omitted): the
+   * floor of a window that shows `count` more. The lowest stored UID when fewer are stored.
+   */
+  floorFor(path: string, count: number, belowUid = Number.MAX_SAFE_INTEGER): number | undefined {
+    const row = this.db.get(
+      'SELECT min(uid) AS uid FROM (SELECT uid FROM message WHERE folder = ? AND uid < ? ORDER BY uid DESC LIMIT ?)',
+      [path, belowUid, count],
+    ) as { uid: number | null };
+    return row.uid ?? undefined;
+  }
+
+  /** Sets previews (RFC 8970) fetched after the summaries. */
+  setPreviews(path: string, previews: ReadonlyMap<number, string>): void {
+    this.transaction(() => {
+      for (const [uid, preview] of previews) this.db.run('UPDATE message SET preview = ? WHERE folder = ? AND uid = ?', [preview, path, uid]);
+    });
+  }
+
+  /** Stored UIDs among `uids` that have no preview yet. */
+  withoutPreview(path: string, uids: readonly number[]): number[] {
+    return uids.filter((uid) => {
+      const row = this.db.get('SELECT preview IS NULL AS missing FROM message WHERE folder = ? AND uid = ?', [path, uid]) as { missing: number } | null;
+      return row?.missing === 1;
+    });
   }
 
   message(path: string, uid: number): CachedMessage | undefined {

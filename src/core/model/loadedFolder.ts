@@ -89,6 +89,26 @@ export class LoadedFolder {
     return change;
   }
 
+  /**
+   * Takes the window as the mirror holds it now and says what differs from what was shown: rows
+   * that went, rows whose flags or preview changed, rows that came.
+   */
+  replaceWith(messages: readonly MessageSummary[]): FolderChange {
+    const change: FolderChange = { folder: this.path, added: [], changed: [], removed: [], reset: false };
+    const next = new Map(messages.map((m) => [m.uid, m]));
+    for (const uid of this.byUid.keys()) {
+      if (!next.has(uid)) change.removed.push(uid);
+    }
+    for (const m of messages) {
+      const before = this.byUid.get(m.uid);
+      if (!before) change.added.push(m);
+      else if (!sameFlags(before.flags, m.flags) || before.preview !== m.preview) change.changed.push(m);
+    }
+    this.byUid.clear();
+    this.addPage(messages);
+    return change;
+  }
+
   /** Sets previews fetched after the page was shown; returns the summaries that changed. */
   setPreviews(previews: ReadonlyMap<number, string>): MessageSummary[] {
     const changed: MessageSummary[] = [];

@@ -88,6 +88,8 @@ export interface MessagePage {
   messages: MessageSummary[];
   /** True when messages older than the last one in `messages` exist. */
   hasOlder: boolean;
+  /** How many older messages there are, as far as known (the mirror may not hold them all yet). */
+  older: number;
   /** Messages in the folder when the page was fetched. */
   total: number;
 }

@@ -185,7 +185,8 @@ export class AccountConnections extends DisposableBase {
       // Each connection is kept where close() finds it as soon as it exists, and a session disposed
       // meanwhile closes it at once: nothing stays logged in for an account that is gone.
       const answerTimeout = this.timeoutMs();
-      const commands = await connectClient(this.account, password, { log: this.log, answerTimeout });
+      // QRESYNC on the command connection too: the mirror's sync asks for VANISHED (RFC 7162 3.2.6).
+      const commands = await connectClient(this.account, password, { log: this.log, qresync: true, answerTimeout });
       this.pair = { commands, watch: commands };
       this.throwIfDisposed();
       const watch = await connectClient(this.account, password, { log: taggedLog(this.log, 'watch'), qresync: true, maxIdleTime: 4 * 60_000, answerTimeout });

@@ -7,7 +7,7 @@
  * selection's state.
  */
 import type { ImapFlow, ListResponse } from 'imapflow';
-import { countSelected } from './folderPages';
+import { countSelected } from './selectedFolder';
 import type { MailLog } from '../imap/log';
 import type { WatchedStatus } from './mailboxWatcher';
 

@@ -1,7 +1,10 @@
 /**
- * The folders the user opened: each keeps a window of its newest messages, caught up with the
- * server whenever the watcher, a count or a reconnect says it moved. Bursts of server events are
- * coalesced into one catch-up per folder; previews (RFC 8970) follow the page.
+ * The folders the user opened. Each is mirrored whole in the account's store (`folderMirror`): the
+ * newest page first, then every older summary in the background, newest first, in chunks that
+ * resume after a restart. What the tree shows of a folder is a window on the mirror, from the newest
+ * message down to a floor UID that "Load older" lowers; it is read from the store, so a folder the
+ * mirror knows opens at once, online or not, and then follows the server. Bursts of server events
+ * are coalesced into one sync per folder; previews (RFC 8970) follow the page.
  */
 import { MailError } from '../imap/errors';
 import type { MailLog } from '../imap/log';
@@ -10,19 +13,45 @@ import type { MailCache } from '../cache/mailCache';
 import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { catchUp, countSelected, loadNewestPage, loadOlderPage, loadPreviews } from './folderPages';
+import { countSelected } from './selectedFolder';
+import { fillMirror, syncMirror } from './folderMirror';
 import type { FolderList } from './folderList';
+import { fetchPreviews } from '../imap/previews';
 
 /** A refused catch-up is tried again after 0.5, 1, 2 and 4 s. */
 const CATCH_UP_ATTEMPTS = 5;
 const CATCH_UP_RETRY_MS = 500;
+/** Summaries stored per step of the background fill; the folder's lock is let go between steps. */
+const FILL_CHUNK = 1_000;
+
+/** How far the mirror of a folder has come. */
+export interface MirrorProgress {
+  path: string;
+  /** Summaries stored. */
+  stored: number;
+  /** Messages in the folder, as last counted. */
+  total: number;
+  /** Every summary is stored. */
+  whole: boolean;
+}
+
+/** The window of one open folder: what it showed last (to tell what changed) and where it ends. */
+interface FolderView {
+  shown: LoadedFolder;
+  /** The window holds every stored message with a UID at or above this. */
+  floor: number;
+}
 
 export class OpenFolders extends DisposableBase {
   private readonly changeEmitter = this.emitter<FolderChange>();
   readonly onDidChangeMessages = this.changeEmitter.event;
+  private readonly progressEmitter = this.emitter<MirrorProgress>();
+  /** The background fill stored another chunk of a folder. */
+  readonly onDidProgress = this.progressEmitter.event;
 
-  private readonly loaded = new Map<string, LoadedFolder>();
+  private readonly loaded = new Map<string, FolderView>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly filling = new Set<string>();
 
   constructor(
     private readonly connections: AccountConnections,
@@ -31,8 +60,8 @@ export class OpenFolders extends DisposableBase {
     private readonly pageSize: number,
     /** Called once a folder is open: the watcher moves there. */
     private readonly focus: (path: string) => Promise<void>,
-    /** The account's mirror: each window is kept there, and shown from there while the server cannot be reached. */
-    private readonly cache?: MailCache,
+    /** The account's mirror. */
+    private readonly cache: MailCache,
   ) {
     super();
     this.register({ dispose: () => this.cancelPending() });
@@ -47,47 +76,74 @@ export class OpenFolders extends DisposableBase {
     return [...this.loaded.keys()];
   }
 
-  /** The loaded window of an open folder, newest first. */
-  window(path: string): { messages: MessageSummary[]; hasOlder: boolean } | undefined {
-    const folder = this.loaded.get(path);
-    return folder && { messages: folder.messages(), hasOlder: folder.hasOlder };
+  /** The window of an open folder, newest first, and how many older messages "Load older" can still show. */
+  window(path: string): { messages: MessageSummary[]; hasOlder: boolean; older: number } | undefined {
+    const view = this.loaded.get(path);
+    return view && { messages: view.shown.messages(), ...this.older(path, view) };
   }
 
-  /** Loads the newest page of `path` and keeps the folder up to date from now on. */
+  /** Whether the mirror holds a page of `path`. */
+  isMirrored(path: string): boolean {
+    const kept = this.cache.folder(path);
+    return Boolean(kept?.uidValidity && kept.uidNext && kept.syncedFrom !== undefined);
+  }
+
+  /** How far the mirror of `path` has come. */
+  progress(path: string): MirrorProgress | undefined {
+    const folder = this.cache.folder(path);
+    if (folder?.syncedFrom === undefined) return undefined;
+    const stored = this.cache.counts(path).messages;
+    const whole = folder.syncedFrom <= 1;
+    return { path, stored, total: whole ? stored : Math.max(stored, this.folderList.countsOf(path)?.messages ?? stored), whole };
+  }
+
+  /**
+   * Shows the newest page of `path` and keeps the folder up to date from now on. A folder the mirror
+   * knows shows from it at once and syncs behind; a new one waits for its first page from the server.
+   */
   async open(path: string): Promise<MessagePage> {
-    if (this.connections.connectionState.kind !== 'online') {
-      // Offline or not connected yet: the window kept from before shows at once; the catch-up
-      // after the next connect brings it in line with the server.
-      const kept = this.restore(path);
-      if (kept) {
-        this.loaded.set(path, kept);
-        return this.page(kept);
-      }
+    let view = this.fromMirror(path);
+    if (!view) {
+      await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+      view = this.fromMirror(path);
+      if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
+      this.loaded.set(path, view);
+      this.afterSync(path, view.shown.messages().map((m) => m.uid), true);
+    } else {
+      this.loaded.set(path, view);
+      // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
+      if (this.connections.connectionState.kind === 'online') this.scheduleCatchUp(path, 0);
     }
-    const folder = await this.connections.inFolder(path, (client) => loadNewestPage(client, this.pageSize));
-    this.loaded.set(path, folder);
-    this.keep(folder);
-    // What changed between the page load and the watcher's EXAMINE reaches no watcher: catch up once it watches.
-    void this.focus(path)
-      .then(() => this.scheduleCatchUp(path))
-      .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
-    this.refreshCounts(path);
-    this.schedulePreviews(path, folder.messages().map((m) => m.uid));
-    return this.page(folder);
+    if (this.connections.connectionState.kind === 'online') {
+      // What changed between the sync and the watcher's EXAMINE reaches no watcher: catch up once it watches.
+      void this.focus(path)
+        .then(() => this.scheduleCatchUp(path))
+        .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
+    }
+    return this.page(path, view);
   }
 
+  /**
+   * Lowers the window by a page. From the mirror when it holds the page; otherwise the fill is
+   * asked for it first (it then stores more than the page, for the next one).
+   */
   async loadOlder(path: string): Promise<MessagePage> {
-    const folder = this.loaded.get(path);
-    if (!folder) {
+    const view = this.loaded.get(path);
+    if (!view) {
       return this.open(path);
     }
-    const page = await this.connections.inFolder(path, (client) => loadOlderPage(client, folder, this.pageSize));
-    this.keep(folder);
-    this.schedulePreviews(path, page.map((m) => m.uid));
-    return this.page(folder);
+    const synced = this.cache.folder(path)?.syncedFrom ?? 1;
+    if (synced > 1 && this.cache.countBelow(path, view.floor) < this.pageSize) {
+      await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize));
+      this.fillInBackground(path);
+    }
+    view.floor = this.cache.floorFor(path, this.pageSize, view.floor) ?? view.floor;
+    view.shown.replaceWith(this.cache.window(path, view.floor));
+    this.schedulePreviews(path, view.shown.messages().map((m) => m.uid));
+    return this.page(path, view);
   }
 
-  /** The folder was collapsed: stop keeping its window. */
+  /** The folder was collapsed: its window goes, its mirror stays (and syncs when it opens again). */
   close(path: string): void {
     this.loaded.delete(path);
   }
@@ -132,62 +188,95 @@ export class OpenFolders extends DisposableBase {
     this.pending.clear();
   }
 
-  /** Brings an open folder's window in line with the server and fires what changed. */
+  /** Brings an open folder's mirror in line with the server and fires what changed in its window. */
   async catchUp(path: string): Promise<FolderChange | undefined> {
-    const folder = this.loaded.get(path);
-    if (!folder) {
+    if (!this.loaded.has(path)) {
       return undefined;
     }
-    const change = await this.connections.inFolder(path, (client) => catchUp(client, folder, this.pageSize));
-    // Kept even when nothing changed: the mirror may have been cleared meanwhile.
-    this.keep(folder);
+    const mirrorChange = await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+    const view = this.loaded.get(path);
+    if (!view) return undefined;
+    if (mirrorChange.reset) {
+      // UIDVALIDITY changed: every UID shown before is void; the window starts again at the newest page.
+      const fresh = this.fromMirror(path);
+      if (fresh) view.floor = fresh.floor;
+    }
+    const change = view.shown.replaceWith(this.cache.window(path, view.floor));
+    change.reset = mirrorChange.reset;
+    if (change.reset) change.added = view.shown.messages();
+    const moved = mirrorChange.reset || mirrorChange.added.length + mirrorChange.removed.length + mirrorChange.changed.length > 0;
+    this.afterSync(path, change.added.map((m) => m.uid), moved);
     if (!isEmptyChange(change)) {
       this.changeEmitter.fire(change);
-      this.refreshCounts(path);
-      this.schedulePreviews(path, change.added.map((m) => m.uid));
     }
     return change;
   }
 
-  /** Keeps the window and its markers in the mirror, all in one transaction; a failure is only logged. */
-  private keep(folder: LoadedFolder): void {
-    try {
-      this.cache?.replaceMessages(folder.path, folder.messages(), {
-        uidValidity: folder.uidValidity,
-        uidNext: folder.uidNext,
-        highestModseq: folder.modseq?.toString(),
-        mirrored: true,
-      });
-    } catch (err) {
-      this.log.warn(`cache: cannot keep the window of ${folder.path}: ${(err as Error).message}`);
-    }
+  /** After a sync: counts if the folder moved, previews of what came, and the rest of the folder in the background. */
+  private afterSync(path: string, added: number[], moved: boolean): void {
+    if (moved) this.refreshCounts(path);
+    this.schedulePreviews(path, added);
+    this.fillInBackground(path);
   }
 
-  /** The window kept from before, for the same folder as far as the mirror knows. */
-  private restore(path: string): LoadedFolder | undefined {
+  /** The window of `path` as the mirror holds it, from the newest message down a page; undefined for a folder never synced. */
+  private fromMirror(path: string): FolderView | undefined {
     try {
-      const kept = this.cache?.folder(path);
-      if (!kept?.uidValidity || !kept.uidNext) return undefined;
-      const messages = this.cache!.page(path, 10_000);
-      const folder = new LoadedFolder(path, kept.uidValidity, kept.uidNext);
-      folder.modseq = kept.highestModseq ? BigInt(kept.highestModseq) : undefined;
-      folder.addPage(messages);
-      folder.hasOlder = (this.folderList.countsOf(path)?.messages ?? 0) > messages.length;
-      return folder;
+      const kept = this.cache.folder(path);
+      if (!kept?.uidValidity || !kept.uidNext || kept.syncedFrom === undefined) return undefined;
+      const floor = this.cache.floorFor(path, this.pageSize) ?? kept.uidNext;
+      const shown = new LoadedFolder(path, kept.uidValidity, kept.uidNext);
+      shown.addPage(this.cache.window(path, floor));
+      return { shown, floor };
     } catch (err) {
-      this.log.warn(`cache: cannot read the kept window of ${path}: ${(err as Error).message}`);
+      this.log.warn(`cache: cannot read the mirror of ${path}: ${(err as Error).message}`);
       return undefined;
     }
   }
 
-  private page(folder: LoadedFolder): MessagePage {
+  /** Whether there is older mail than the window shows, and about how much (the mirror may not hold it all yet). */
+  private older(path: string, view: FolderView): { hasOlder: boolean; older: number } {
+    const stored = this.cache.countBelow(path, view.floor);
+    const synced = this.cache.folder(path)?.syncedFrom ?? 1;
+    const total = this.folderList.countsOf(path)?.messages;
+    const notStored = synced > 1 && total !== undefined ? Math.max(0, total - this.cache.counts(path).messages) : 0;
+    const older = stored + notStored;
+    return { hasOlder: older > 0 || synced > 1, older };
+  }
+
+  private page(path: string, view: FolderView): MessagePage {
     return {
-      folder: folder.path,
-      uidValidity: folder.uidValidity,
-      messages: folder.messages(),
-      hasOlder: folder.hasOlder,
-      total: this.folderList.countsOf(folder.path)?.messages ?? folder.size,
+      folder: path,
+      uidValidity: this.cache.folder(path)?.uidValidity ?? view.shown.uidValidity,
+      messages: view.shown.messages(),
+      ...this.older(path, view),
+      total: this.folderList.countsOf(path)?.messages ?? this.cache.counts(path).messages,
     };
+  }
+
+  /**
+   * Stores the rest of an open folder, a chunk at a time, newest first, while it is open and the
+   * connection holds; the next sync resumes it after a drop or a restart.
+   */
+  private fillInBackground(path: string): void {
+    if (this.filling.has(path) || this.isDisposed) return;
+    this.filling.add(path);
+    void (async () => {
+      try {
+        while (this.loaded.has(path) && !this.isDisposed && this.connections.connectionState.kind === 'online') {
+          const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, FILL_CHUNK));
+          const progress = this.progress(path);
+          if (progress) this.progressEmitter.fire(progress);
+          if (step.whole || !step.added) break;
+          // Let the user's own commands through between chunks.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } catch (err) {
+        this.log.debug(`mirror of ${path}: background fill stopped (${err}); the next sync resumes it`);
+      } finally {
+        this.filling.delete(path);
+      }
+    })();
   }
 
   /**
@@ -195,16 +284,20 @@ export class OpenFolders extends DisposableBase {
    * is shown; the rows then update in place.
    */
   private schedulePreviews(path: string, uids: number[]): void {
-    const folder = this.loaded.get(path);
-    if (!folder || !uids.length || !this.connections.has('PREVIEW')) {
+    if (!uids.length || !this.connections.has('PREVIEW')) {
       return;
     }
+    const wanted = this.cache.withoutPreview(path, uids);
+    if (!wanted.length) return;
     void this.connections
-      .inFolder(path, (client) => loadPreviews(client, folder, uids))
-      .then((changed) => {
-        if (changed.length && this.loaded.get(path) === folder) {
-          this.changeEmitter.fire({ folder: path, added: [], changed, removed: [], reset: false });
-        }
+      .inFolder(path, (client) => fetchPreviews(client, wanted))
+      .then((previews) => {
+        if (!previews.size) return;
+        this.cache.setPreviews(path, previews);
+        const view = this.loaded.get(path);
+        if (!view) return;
+        const change = view.shown.replaceWith(this.cache.window(path, view.floor));
+        if (!isEmptyChange(change)) this.changeEmitter.fire(change);
       })
       .catch((err) => this.log.debug(`previews of ${path}: ${err}`));
   }

@@ -1,6 +1,10 @@
 /** Maps imapflow FETCH results to the plain `MessageSummary` the tree shows. */
 import type { FetchMessageObject, MessageAddressObject, MessageStructureObject } from 'imapflow';
+import type { CachedMessage } from '../cache/rows';
 import type { Address, MessageFlags, MessageSummary } from '../model/types';
+
+/** The header fields that triage, threads and grouping of notification mail read, beyond the envelope. */
+const EXTRA_HEADERS = ['references', 'list-id', 'x-github-reason'];
 
 /** What the tree needs, and nothing from the body (RFC 3501 6.4.5). */
 export const SUMMARY_QUERY = {
@@ -10,7 +14,46 @@ export const SUMMARY_QUERY = {
   size: true,
   internalDate: true,
   bodyStructure: true,
+  headers: EXTRA_HEADERS,
 } as const;
+
+/** A summary as the mirror keeps it: the tree's fields, plus keywords, MODSEQ and the grouping headers. */
+export function toCachedMessage(msg: FetchMessageObject, folder: string, uidValidity: string): CachedMessage {
+  const headers = msg.headers ? parseHeaders(msg.headers.toString('latin1')) : new Map<string, string>();
+  const references = headers.get('references')?.match(/<[^<>\s]+>/g) ?? undefined;
+  const listId = headers.get('list-id')?.match(/<([^<>\s]+)>/)?.[1] ?? headers.get('list-id')?.trim();
+  const internalDate = validDate(msg.internalDate);
+  return {
+    ...toMessageSummary(msg, folder, uidValidity),
+    keywords: keywordsOf(msg.flags),
+    modseq: msg.modseq?.toString(),
+    internalDate: internalDate?.toISOString(),
+    inReplyTo: msg.envelope?.inReplyTo || undefined,
+    references: references ? references.slice(-100) : undefined,
+    listId: listId || undefined,
+    githubReason: headers.get('x-github-reason')?.trim() || undefined,
+  };
+}
+
+/** Unfolded header fields by lower-case name (RFC 5322 2.2.3); the first of each name wins. */
+export function parseHeaders(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!fields.has(name)) fields.set(name, line.slice(colon + 1).trim().slice(0, 2_000));
+  }
+  return fields;
+}
+
+const SYSTEM_FLAGS = new Set(['\\seen', '\\flagged', '\\answered', '\\deleted', '\\draft', '\\recent']);
+
+/** Flags beyond the system ones: keywords such as `$Forwarded` or `$Junk`. */
+export function keywordsOf(flags: Set<string> | undefined): string[] | undefined {
+  const keywords = [...(flags ?? [])].filter((f) => !SYSTEM_FLAGS.has(f.toLowerCase()));
+  return keywords.length ? keywords : undefined;
+}
 
 export function toMessageSummary(msg: FetchMessageObject, folder: string, uidValidity: string): MessageSummary {
   const env = msg.envelope ?? {};

@@ -1,0 +1,197 @@
+/**
+ * The mirror of one folder, kept by the server's own change markers. `syncMirror` brings what is
+ * stored in line with the server: QRESYNC (RFC 7162 3.2.6: UID FETCH with CHANGEDSINCE and VANISHED),
+ * else CONDSTORE CHANGEDSINCE plus a UID SEARCH for what is gone, else every UID's FLAGS; then what
+ * arrived above the stored UIDNEXT, as one UID range. `fillMirror` stores older summaries below what
+ * is stored, newest first, one chunk at a time, so a folder becomes whole in the background and the
+ * work resumes where it stopped after a restart.
+ *
+ * Every function expects the caller to hold the mailbox lock of `client` on the folder. The changes
+ * of a step and the markers that cover them are stored in one transaction: a marker is never ahead
+ * of what is stored, and a step cut short stores nothing (a failed command is never taken for an
+ * empty answer, so a drop cannot remove a message the server still has).
+ */
+import type { ExpungeEvent, ImapFlow } from 'imapflow';
+import type { CachedMessage } from '../cache/rows';
+import type { FlagUpdate, MailCache } from '../cache/mailCache';
+import { refreshSelected, searchUids, selected, highestUidPlusOne, uidAfter } from './selectedFolder';
+import { keywordsOf, SUMMARY_QUERY, toCachedMessage, toFlags } from './summaries';
+
+/** What one sync step changed in the mirror of a folder. */
+export interface MirrorChange {
+  /** The mirror started anew (first sync, or UIDVALIDITY changed, RFC 3501 2.3.1.1): all shown before is void. */
+  reset: boolean;
+  removed: number[];
+  /** UIDs whose flags changed. */
+  changed: number[];
+  added: number[];
+}
+
+/** How the known part of a folder was checked: the path taken depends on the server. */
+export type SyncPath = 'first' | 'qresync' | 'condstore' | 'flags';
+
+/** The path the last `syncMirror` took on each folder: tests and the log read it. */
+export const lastSyncPath = new Map<string, SyncPath>();
+
+/** Brings the mirror of the folder selected on `client` in line with the server. */
+export async function syncMirror(client: ImapFlow, cache: MailCache, pageSize: number): Promise<MirrorChange> {
+  // Expunges the server tells of meanwhile (VANISHED carries UIDs) count too, even those the NOOP brings.
+  const path = selected(client).path;
+  const reported: number[] = [];
+  const change = await whileListening(client, path, reported, () => syncSelected(client, cache, pageSize, reported));
+  return change;
+}
+
+async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number, reported: readonly number[]): Promise<MirrorChange> {
+  await refreshSelected(client);
+  const mailbox = selected(client);
+  const path = mailbox.path;
+  const uidValidity = mailbox.uidValidity.toString();
+  const stored = cache.folder(path);
+  if (!stored || stored.uidValidity !== uidValidity || stored.syncedFrom === undefined || !stored.uidNext) {
+    lastSyncPath.set(path, 'first');
+    return firstPage(client, cache, pageSize);
+  }
+  // HIGHESTMODSEQ now, before any FETCH: every change up to it is fetched below, so it may become the marker.
+  const modseqNow = mailbox.noModseq ? undefined : mailbox.highestModseq;
+  const storedModseq = stored.highestModseq ? BigInt(stored.highestModseq) : undefined;
+  const bottom = stored.syncedFrom;
+  const lastKnown = stored.uidNext - 1;
+
+  let removed: number[] = [];
+  const updates: FlagUpdate[] = [];
+  let syncPath: SyncPath = 'flags';
+  if (lastKnown >= bottom && cache.highestUid(path) !== undefined) {
+    const range = `${bottom}:${lastKnown}`;
+    const toUpdate = (m: { uid: number; flags?: Set<string>; modseq?: bigint }) =>
+      updates.push({ uid: m.uid, flags: toFlags(m.flags ?? new Set()), keywords: keywordsOf(m.flags), modseq: m.modseq?.toString() });
+    if (mailbox.exists === 0) {
+      removed = cache.uids(path, bottom, lastKnown);
+    } else if (storedModseq !== undefined && modseqNow !== undefined && client.enabled.has('QRESYNC')) {
+      // VANISHED (EARLIER) tells every UID of the range expunged since the marker, reported before or not.
+      syncPath = 'qresync';
+      for (const m of await client.fetchAll(range, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
+      removed = reported.filter((uid) => uid >= bottom && uid <= lastKnown);
+    } else if (storedModseq !== undefined && modseqNow !== undefined) {
+      syncPath = 'condstore';
+      for (const m of await client.fetchAll(range, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
+      const present = new Set(await searchUids(client, range));
+      removed = cache.uids(path, bottom, lastKnown).filter((uid) => !present.has(uid));
+    } else {
+      const present = new Set<number>();
+      for (const m of await client.fetchAll(range, { uid: true, flags: true }, { uid: true })) {
+        present.add(m.uid);
+        toUpdate(m);
+      }
+      removed = cache.uids(path, bottom, lastKnown).filter((uid) => !present.has(uid));
+    }
+  }
+  lastSyncPath.set(path, syncPath);
+
+  const arrived = await fetchArrived(client, stored.uidNext);
+  let changed: number[] = [];
+  cache.transaction(() => {
+    cache.removeMessages(path, removed);
+    changed = cache.setFlags(path, updates);
+    cache.putMessages(path, arrived);
+    cache.saveFolder({
+      path,
+      // Only what was fetched moves the marker: a message that vanished before its FETCH is not lost.
+      uidNext: Math.max(stored.uidNext!, uidAfter(arrived)),
+      highestModseq: modseqNow?.toString(),
+      mirrored: true,
+    });
+  });
+  return { reset: false, removed, changed, added: arrived.map((m) => m.uid) };
+}
+
+/**
+ * Stores up to `chunk` summaries just below the oldest stored one, by sequence numbers anchored on
+ * that UID. Says whether the folder is now whole.
+ */
+export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: number): Promise<{ added: number; whole: boolean }> {
+  const mailbox = selected(client);
+  const path = mailbox.path;
+  const stored = cache.folder(path);
+  if (!stored || stored.uidValidity !== mailbox.uidValidity.toString() || stored.syncedFrom === undefined) {
+    // Not synced yet, or UIDVALIDITY changed: the next sync starts the mirror anew.
+    return { added: 0, whole: false };
+  }
+  if (stored.syncedFrom <= 1) return { added: 0, whole: true };
+  const anchorUid = stored.syncedFrom;
+  // UID FETCH answers with the message's sequence number, which tells where the stored part starts.
+  const anchor = await client.fetchOne(String(anchorUid), { uid: true }, { uid: true });
+  const anchorSeq = anchor ? anchor.seq : (await searchUids(client, `1:${anchorUid - 1}`)).filter((uid) => uid < anchorUid).length + 1;
+  if (anchorSeq <= 1) {
+    cache.saveFolder({ path, syncedFrom: 1 });
+    return { added: 0, whole: true };
+  }
+  const first = Math.max(1, anchorSeq - chunk);
+  const uidValidity = mailbox.uidValidity.toString();
+  const page = (await client.fetchAll(`${first}:${anchorSeq - 1}`, SUMMARY_QUERY))
+    .filter((m) => m.uid < anchorUid)
+    .map((m) => toCachedMessage(m, path, uidValidity));
+  const lowest = lowestUid(page);
+  const syncedFrom = first === 1 ? 1 : lowest ?? anchorUid;
+  cache.transaction(() => {
+    cache.putMessages(path, page);
+    cache.saveFolder({ path, syncedFrom });
+  });
+  return { added: page.length, whole: syncedFrom <= 1 };
+}
+
+/** The first sync of a folder (or the first after its UIDVALIDITY changed): the newest page, by sequence numbers. */
+async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): Promise<MirrorChange> {
+  const mailbox = selected(client);
+  const path = mailbox.path;
+  const uidValidity = mailbox.uidValidity.toString();
+  const announced = Number.isInteger(mailbox.uidNext) && mailbox.uidNext > 0 ? mailbox.uidNext : 0;
+  const modseq = mailbox.noModseq ? undefined : mailbox.highestModseq;
+  let page: CachedMessage[] = [];
+  let first = 1;
+  if (mailbox.exists > 0) {
+    first = Math.max(1, mailbox.exists - pageSize + 1);
+    // `first:*` always reaches the newest message, so the page also tells the highest UID.
+    page = (await client.fetchAll(`${first}:*`, SUMMARY_QUERY)).map((m) => toCachedMessage(m, path, uidValidity));
+  }
+  let uidNext = Math.max(announced, uidAfter(page));
+  if (!uidNext) uidNext = await highestUidPlusOne(client);
+  const syncedFrom = first <= 1 ? 1 : lowestUid(page) ?? uidNext;
+  cache.transaction(() => {
+    cache.resetFolder(path, uidValidity);
+    cache.putMessages(path, page);
+    cache.saveFolder({ path, uidNext, highestModseq: modseq?.toString(), syncedFrom, mirrored: true });
+  });
+  return { reset: true, removed: [], changed: [], added: page.map((m) => m.uid) };
+}
+
+/** Summaries of every message at or above `uidNext`: one UID range, however large the backlog. */
+async function fetchArrived(client: ImapFlow, uidNext: number): Promise<CachedMessage[]> {
+  const mailbox = selected(client);
+  // The UIDNEXT of the SELECT is not kept current by EXISTS: ask `n:*`, which costs one line when nothing came.
+  if (mailbox.exists === 0) return [];
+  const uidValidity = mailbox.uidValidity.toString();
+  // `n:*` always includes the highest UID even when it is below n (RFC 3501 6.4.8): filter.
+  return (await client.fetchAll(`${uidNext}:*`, SUMMARY_QUERY, { uid: true }))
+    .filter((m) => m.uid >= uidNext)
+    .map((m) => toCachedMessage(m, mailbox.path, uidValidity));
+}
+
+/** Runs `work` while collecting into `vanished` the UIDs the server reports expunged (VANISHED, with or without EARLIER). */
+async function whileListening<T>(client: ImapFlow, path: string, vanished: number[], work: () => Promise<T>): Promise<T> {
+  const listener = (event: ExpungeEvent) => {
+    if (event.path === path && event.uid !== undefined) vanished.push(event.uid);
+  };
+  client.on('expunge', listener);
+  try {
+    return await work();
+  } finally {
+    client.off('expunge', listener);
+  }
+}
+
+function lowestUid(messages: readonly { uid: number }[]): number | undefined {
+  let lowest: number | undefined;
+  for (const m of messages) if (lowest === undefined || m.uid < lowest) lowest = m.uid;
+  return lowest;
+}
