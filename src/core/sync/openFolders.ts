@@ -114,12 +114,11 @@ export class OpenFolders extends DisposableBase {
       // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
       if (this.connections.connectionState.kind === 'online') this.scheduleCatchUp(path, 0);
     }
-    if (this.connections.connectionState.kind === 'online') {
-      // What changed between the sync and the watcher's EXAMINE reaches no watcher: catch up once it watches.
-      void this.focus(path)
-        .then(() => this.scheduleCatchUp(path))
-        .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
-    }
+    // What changed between the sync and the watcher's EXAMINE reaches no watcher: catch up once it
+    // watches. Not connected yet, the watcher starts on this folder when it connects.
+    void this.focus(path)
+      .then(() => this.scheduleCatchUp(path))
+      .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
     return this.page(path, view);
   }
 
