@@ -16,21 +16,41 @@ import { MailCache } from '../../src/core/cache/mailCache';
 import { silentLog } from '../../src/core/imap/log';
 import { lastSyncPath, type SyncPath } from '../../src/core/sync/folderMirror';
 import type { MirrorProgress } from '../../src/core/sync/openFolders';
-import { COURIER_LIKE_CAPABILITIES, startDovecot, type DovecotServer } from '../support/dovecot';
+import { startCyrus } from '../support/cyrus';
+import { COURIER_LIKE_CAPABILITIES, startDovecot } from '../support/dovecot';
 import { startImapProxy, type ImapProxy } from '../support/imapProxy';
 import { nextEvent, until } from '../support/waitFor';
 
-const FOLDER = 'Notifications';
+/** A server the test starts and stops, with its folder for the test. */
+interface TestServer {
+  port: number;
+  password: string;
+  folder: string;
+  stop(): Promise<void>;
+}
 const PAGE = 20;
 /** More than one chunk of the background fill (1,000). */
 const COUNT = 1_250;
 
 const DOVECOT_CAPABILITIES = 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
 
-const VARIANTS: { name: string; capabilities?: string; path: SyncPath }[] = [
-  { name: 'QRESYNC', path: 'qresync' },
-  { name: 'CONDSTORE without QRESYNC', capabilities: `${DOVECOT_CAPABILITIES} CONDSTORE`, path: 'condstore' },
-  { name: 'neither CONDSTORE nor QRESYNC', capabilities: COURIER_LIKE_CAPABILITIES, path: 'flags' },
+const dovecot = (capabilities?: string) => async (): Promise<TestServer> => {
+  const server = await startDovecot({ capabilities });
+  return { port: server.port, password: server.users.alice, folder: 'Notifications', stop: () => server.stop() };
+};
+
+const VARIANTS: { name: string; start: () => Promise<TestServer>; path: SyncPath }[] = [
+  { name: 'QRESYNC (Dovecot)', start: dovecot(), path: 'qresync' },
+  { name: 'CONDSTORE without QRESYNC (Dovecot)', start: dovecot(`${DOVECOT_CAPABILITIES} CONDSTORE`), path: 'condstore' },
+  { name: 'neither CONDSTORE nor QRESYNC (Dovecot)', start: dovecot(COURIER_LIKE_CAPABILITIES), path: 'flags' },
+  {
+    name: 'QRESYNC (Cyrus)',
+    start: async () => {
+      const server = await startCyrus();
+      return { port: server.port, password: server.users.alice, folder: 'INBOX.Notifications', stop: () => server.stop() };
+    },
+    path: 'qresync',
+  },
 ];
 
 /** A GitHub notification, with the headers the mirror keeps for grouping. */
@@ -55,7 +75,8 @@ function notification(i: number): string {
 for (const variant of VARIANTS) {
   describe(`the mirror of a folder on a server with ${variant.name}`, function () {
     this.timeout(120_000);
-    let server: DovecotServer;
+    let server: TestServer;
+    let FOLDER: string;
     let proxy: ImapProxy;
     let other: ImapFlow;
     let dir: string;
@@ -66,7 +87,7 @@ for (const variant of VARIANTS) {
       cache = new MailCache(path.join(dir, 'mirror.sqlite'), { log: silentLog, maxBodyBytes: 1_000_000 });
       session = new AccountSession(
         { id: 'alice', name: 'Alice', host: '127.0.0.1', port: proxy.port, security: 'none', user: 'alice' },
-        'secret',
+        server.password,
         { log: silentLog, cache, pageSize: PAGE, pollInterval: 600, backoff: { initial: 100, max: 500 } },
       );
       return session;
@@ -115,9 +136,10 @@ for (const variant of VARIANTS) {
 
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-mirror-'));
-      server = await startDovecot({ capabilities: variant.capabilities });
+      server = await variant.start();
+      FOLDER = server.folder;
       proxy = await startImapProxy(server.port);
-      other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
+      other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: server.password }, logger: false });
       other.on('error', () => undefined);
       await other.connect();
       await other.mailboxCreate(FOLDER);

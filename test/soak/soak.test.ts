@@ -2,14 +2,17 @@
  * Soak: another client changes the mailbox at 20+ operations a second (APPEND, STORE, EXPUNGE,
  * MOVE) while the links between Mailroom and the server are cut, the server restarts and a folder's
  * UIDVALIDITY changes; then the links are cut 20 times, 500 ms apart. At the end what Mailroom shows
- * must equal the server exactly (the open folders' messages and flags, every folder's counts), no
+ * must equal the server exactly (the open folders' mirrors and windows with their flags, every
+ * folder's counts), no
  * connection may be left over, and nothing may have thrown. Bounded: MAILROOM_SOAK_SECONDS (60).
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ImapFlow } from 'imapflow';
-import type { AccountSession } from '../../src/core';
+import { MailCache, type AccountSession } from '../../src/core';
 import type { MailLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
@@ -69,6 +72,8 @@ describe('soak: a busy mailbox while links drop and the server restarts', functi
   let proxy: ImapProxy;
   let session: AccountSession;
   let other: OtherClient;
+  let cacheDir: string;
+  let cache: MailCache;
   const errors: string[] = [];
   const log: MailLog = { trace() {}, debug() {}, info() {}, warn() {}, error: (m) => errors.push(m) };
   const unhandled: unknown[] = [];
@@ -81,8 +86,11 @@ describe('soak: a busy mailbox while links drop and the server restarts', functi
     for (let i = 1; i <= 30; i++) await server.deliver('alice', 'INBOX', simpleMessage(`Before ${i}`));
     for (let i = 1; i <= 10; i++) await server.deliver('alice', 'Work', simpleMessage(`Work before ${i}`));
     proxy = await startImapProxy(server.port);
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-soak-'));
+    cache = new MailCache(path.join(cacheDir, 'mirror.sqlite'), { log, maxBodyBytes: 1_000_000 });
     session = aliceSession({ host: '127.0.0.1', port: proxy.port, users: server.users }, {
       log,
+      cache,
       backoff: { initial: 100, max: 1_000 },
       idleCheckSeconds: 2,
       watchedPollSeconds: 2,
@@ -96,6 +104,8 @@ describe('soak: a busy mailbox while links drop and the server restarts', functi
   after(async () => {
     process.off('unhandledRejection', onUnhandled);
     session?.dispose();
+    cache?.close();
+    if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
     await other?.close();
     await proxy?.stop();
     await server?.stop();
@@ -128,6 +138,16 @@ describe('soak: a busy mailbox while links drop and the server restarts', functi
       }
       const window = OPEN.includes(folder) ? session.loadedMessages(folder) : undefined;
       if (!window) continue;
+      // The mirror: every message the server has from where the mirror starts, with its flags, and nothing else.
+      const syncedFrom = cache.folder(folder)?.syncedFrom ?? Infinity;
+      const mirrored = new Map(cache.window(folder, 1).map((m) => [m.uid, m]));
+      const expected = truth.messages.filter((m) => m.uid >= syncedFrom);
+      if (expected.length !== mirrored.size) found.push(`${folder}: the mirror holds ${mirrored.size} messages from UID ${syncedFrom}, the server has ${expected.length}`);
+      for (const m of expected) {
+        const mine = mirrored.get(m.uid);
+        if (!mine) found.push(`${folder}: UID ${m.uid} is missing from the mirror`);
+        else if (mine.flags.seen !== m.flags!.has('\\Seen') || mine.flags.flagged !== m.flags!.has('\\Flagged')) found.push(`${folder}: UID ${m.uid} has other flags in the mirror`);
+      }
       let oldest = Infinity;
       for (const m of window.messages) oldest = Math.min(oldest, m.uid);
       const server = truth.messages.filter((m) => m.uid >= (window.messages.length ? oldest : 0));

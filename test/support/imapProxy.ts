@@ -9,7 +9,7 @@
  * - `silent` and `silenceWhenClientSends()`: a server that stops answering but keeps its sockets
  *   open (a hung server, a half-dead NAT): what it sends is swallowed until `silent` is false again.
  * It reads responses whole (a line plus any `{n}` literals, RFC 3501 4.3) and forwards bytes as
- * they came; it does not speak TLS.
+ * they came; it does not speak TLS, and it hides COMPRESS=DEFLATE (RFC 4978) for the same reason.
  */
 import * as net from 'node:net';
 
@@ -191,8 +191,14 @@ class Link {
     }
   }
 
-  private onServerResponse(response: Buffer): void {
-    const text = response.toString('latin1');
+  private onServerResponse(raw: Buffer): void {
+    let response = raw;
+    let text = response.toString('latin1');
+    if (/ COMPRESS=DEFLATE/i.test(text)) {
+      // The proxy reads every line it passes on: it cannot let the link be compressed (Cyrus offers it).
+      text = text.replace(/ COMPRESS=DEFLATE/gi, '');
+      response = Buffer.from(text, 'latin1');
+    }
     if (this.options.stripUidNext && /^\* OK \[UIDNEXT \d+\]/i.test(text)) {
       return;
     }
