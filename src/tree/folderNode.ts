@@ -3,7 +3,7 @@
  * are kept by UID so a flag change refreshes just that row.
  */
 import * as vscode from 'vscode';
-import { type AccountSession, type FolderInfo, folderNodeId, MailError, type MessageSummary, type SpecialUse } from '../core';
+import { type AccountSession, type FolderInfo, folderNodeId, MailError, type MessageSummary, type MirrorProgress, type SpecialUse } from '../core';
 import { folderContextValue } from './contextValues';
 import { LoadMoreNode } from './loadMoreNode';
 import { MessageNode } from './messageNode';
@@ -38,6 +38,8 @@ export class FolderNode extends TreeNode {
   private opening = false;
   /** Why the last opening failed, shown once in place of the messages. */
   private openFailure: string | undefined;
+  /** How far the folder's mirror has come, as the background fill last said. */
+  progress: MirrorProgress | undefined;
 
   constructor(
     readonly parent: TreeNode,
@@ -86,10 +88,16 @@ export class FolderNode extends TreeNode {
     const item = new vscode.TreeItem(this.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.folder.specialUse ? ICONS[this.folder.specialUse] : 'folder');
-    item.description = counts && counts.unseen > 0 ? String(counts.unseen) : undefined;
-    item.tooltip = counts
-      ? `${this.folder.path}\n${counts.messages} message${counts.messages === 1 ? '' : 's'}, ${counts.unseen} unread`
-      : this.folder.path;
+    const syncing = this.progress && !this.progress.whole && this.progress.total > 0 ? this.progress : undefined;
+    const percent = syncing && Math.min(99, Math.floor((100 * syncing.stored) / syncing.total));
+    item.description = [counts && counts.unseen > 0 ? String(counts.unseen) : undefined, syncing && `syncing ${percent}%`].filter(Boolean).join(' · ') || undefined;
+    item.tooltip = [
+      this.folder.path,
+      counts && `${counts.messages} message${counts.messages === 1 ? '' : 's'}, ${counts.unseen} unread`,
+      syncing && `Keeping a copy: ${syncing.stored.toLocaleString('en-US')} of ${syncing.total.toLocaleString('en-US')} messages so far`,
+    ]
+      .filter(Boolean)
+      .join('\n');
     item.contextValue = folderContextValue(this.folder.selectable, counts?.unseen);
     if (!this.folder.selectable && !this.folder.children.length && !this.folder.hasChildren) {
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;

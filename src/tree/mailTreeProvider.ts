@@ -108,6 +108,14 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         }
       }),
       session.onDidChangeMessages((change) => this.applyChange(node(), change)),
+      session.onDidProgress((progress) => {
+        // The folder row says how far its mirror has come; its "Load older" row, how many remain.
+        const folder = node()?.folderNode(progress.path);
+        if (folder) {
+          folder.progress = progress;
+          this.refresh(folder);
+        }
+      }),
     );
   }
 

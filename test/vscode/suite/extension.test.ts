@@ -16,6 +16,7 @@ import type { TreeNode } from '../../../src/tree/treeNode';
 import { startDovecot, type DovecotServer } from '../../support/dovecot';
 import { fixture, fixtureNames, simpleMessage } from '../../support/fixtures';
 import { until } from '../../support/waitFor';
+import { folderRows } from './folderRows';
 
 const LIVE_DEADLINE = 2_000;
 
@@ -68,7 +69,9 @@ describe('Mailroom in VS Code', function () {
     }
   }
 
-  const children = async (node?: TreeNode) => ((await api.tree.getChildren(node)) ?? []) as TreeNode[];
+  // A folder's children wait for its first page (a loading row comes before it).
+  const children = async (node?: TreeNode) =>
+    node && /^folder\+selectable/.test(String(node.getTreeItem().contextValue)) ? folderRows(node) : (((await api.tree.getChildren(node)) ?? []) as TreeNode[]);
   const label = (node: TreeNode) => {
     const l = node.getTreeItem().label;
     return typeof l === 'string' ? l : (l?.label ?? '');
@@ -206,7 +209,8 @@ describe('Mailroom in VS Code', function () {
     assert.equal(rows.length, 50);
     assert.equal(label(rows[0]), 'Bulk 60');
     const more = first[first.length - 1].getTreeItem();
-    assert.equal(more.label, 'Load 50 older…');
+    // 50 or the 10 left, once the mirror knows how many remain.
+    assert.match(String(more.label), /^Load (50|10) older…$/);
     await vscode.commands.executeCommand(more.command!.command, ...(more.command!.arguments ?? []));
     const all = (await children(big)).filter((n) => /^message/.test(String(n.getTreeItem().contextValue)));
     assert.equal(all.length, 60);

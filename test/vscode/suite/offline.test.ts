@@ -14,6 +14,7 @@ import { startDovecot, type DovecotServer } from '../../support/dovecot';
 import { simpleMessage } from '../../support/fixtures';
 import { startImapProxy, type ImapProxy } from '../../support/imapProxy';
 import { until } from '../../support/waitFor';
+import { folderRows } from './folderRows';
 
 describe('A message opened while offline', function () {
   this.timeout(60_000);
@@ -42,7 +43,7 @@ describe('A message opened while offline', function () {
 
   it('says the server cannot be reached, then shows the message once the account is back', async () => {
     const inbox = await until(async () => ((await (await account())?.getChildren()) as FolderNode[] | undefined)?.find((f) => f.path === 'INBOX'), 15_000, 'the Inbox');
-    const row = ((await inbox.getChildren()) as TreeNode[]).find((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)))!;
+    const row = (await folderRows(inbox)).find((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)))!;
     assert.equal(row.summary.subject, 'Read me when the link is back');
 
     proxy.accepting = false;
@@ -70,7 +71,7 @@ describe('A message opened while offline', function () {
 
   const firstRow = async () => {
     const inbox = ((await (await account())?.getChildren()) as FolderNode[]).find((f) => f.path === 'INBOX')!;
-    return ((await inbox.getChildren()) as TreeNode[]).find((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)))!;
+    return (await folderRows(inbox)).find((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)))!;
   };
   const goOffline = async () => {
     proxy.accepting = false;
@@ -101,7 +102,7 @@ describe('A message opened while offline', function () {
     const restarted = await until(async () => (await account())?.session, 5_000, 'the new session');
     assert.notEqual(restarted.connectionState.kind, 'online');
     const inbox = await until(async () => ((await (await account())?.getChildren()) as FolderNode[] | undefined)?.find((f) => f.path === 'INBOX'), 5_000, 'the kept Inbox');
-    const rows = ((await inbox.getChildren()) as TreeNode[]).filter((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)));
+    const rows = (await folderRows(inbox)).filter((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)));
     assert.deepEqual(rows.map((r) => r.summary.subject), [subject], 'the kept messages, before the server answers');
     assert.notEqual((await account())?.session.connectionState.kind, 'online', 'still offline: all of it came from the mirror');
   });
