@@ -59,7 +59,7 @@ export class AccountSession extends DisposableBase {
     if (!options.cache) this.register({ dispose: () => cache.close() });
     this.folderList = this.register(new FolderList(this.connections, this.log, options.cache));
     this.openFolders = this.register(
-      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.focus(path), cache),
+      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.focus(path), cache, options.fillChunk),
     );
     this.register({ dispose: () => this.closing() });
     this.onDidChangeState = this.connections.onDidChangeState;

@@ -26,8 +26,13 @@ export interface SessionOptions {
   backoff?: { initial: number; max: number };
   /** How often the listening connection is probed with NOOP (IDLE can die silently). */
   probeInterval?: number;
-  /** The account's mirror: bodies that were read are kept there and shown when the server cannot be reached. */
+  /**
+   * The account's mirror: every summary of the folders opened, and the bodies that were read. Without
+   * one the session keeps its mirror in memory for its lifetime.
+   */
   cache?: MailCache;
+  /** Summaries stored per step of a folder's background fill (default 1,000; 0: no background fill, for the benchmark). */
+  fillChunk?: number;
   /** False to poll counts even where the server offers NOTIFY (for servers whose NOTIFY misbehaves). */
   notify?: boolean;
 }

@@ -227,10 +227,10 @@ export class MailCache {
     return rows.map((row) => fromRow(row, path, uidValidity));
   }
 
-  /** Newest first: every stored message at or above `floorUid` (the window the tree shows). */
-  window(path: string, floorUid: number): CachedMessage[] {
+  /** Newest first: every stored message at or above `floorUid` (the window the tree shows), and below `belowUid` if given. */
+  window(path: string, floorUid: number, belowUid = Number.MAX_SAFE_INTEGER): CachedMessage[] {
     const uidValidity = this.folder(path)?.uidValidity ?? '';
-    const rows = this.db.all('SELECT * FROM message WHERE folder = ? AND uid >= ? ORDER BY uid DESC', [path, floorUid]) as unknown as MessageRow[];
+    const rows = this.db.all('SELECT * FROM message WHERE folder = ? AND uid >= ? AND uid < ? ORDER BY uid DESC', [path, floorUid, belowUid]) as unknown as MessageRow[];
     return rows.map((row) => fromRow(row, path, uidValidity));
   }
 
@@ -255,10 +255,22 @@ export class MailCache {
 
   /** Stored UIDs among `uids` that have no preview yet. */
   withoutPreview(path: string, uids: readonly number[]): number[] {
-    return uids.filter((uid) => {
-      const row = this.db.get('SELECT preview IS NULL AS missing FROM message WHERE folder = ? AND uid = ?', [path, uid]) as { missing: number } | null;
-      return row?.missing === 1;
-    });
+    if (!uids.length) return [];
+    let low = uids[0];
+    let high = uids[0];
+    for (const uid of uids) {
+      if (uid < low) low = uid;
+      if (uid > high) high = uid;
+    }
+    const missing = new Set(
+      (this.db.all('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? AND preview IS NULL', [path, low, high]) as { uid: number }[]).map((r) => r.uid),
+    );
+    return uids.filter((uid) => missing.has(uid));
+  }
+
+  /** Whether any message is stored below `uid`. */
+  hasBelow(path: string, uid: number): boolean {
+    return this.db.get('SELECT 1 AS found FROM message WHERE folder = ? AND uid < ? LIMIT 1', [path, uid]) !== null;
   }
 
   message(path: string, uid: number): CachedMessage | undefined {

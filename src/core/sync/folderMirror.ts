@@ -11,11 +11,12 @@
  * of what is stored, and a step cut short stores nothing (a failed command is never taken for an
  * empty answer, so a drop cannot remove a message the server still has).
  */
-import type { ExpungeEvent, ImapFlow } from 'imapflow';
+import type { ExpungeEvent, FetchMessageObject, ImapFlow } from 'imapflow';
 import type { CachedMessage } from '../cache/rows';
 import type { FlagUpdate, MailCache } from '../cache/mailCache';
 import { refreshSelected, searchUids, selected, highestUidPlusOne, uidAfter } from './selectedFolder';
-import { keywordsOf, SUMMARY_QUERY, toCachedMessage, toFlags } from './summaries';
+import { bulkFetch } from '../imap/bulkFetch';
+import { EXTRA_HEADERS, keywordsOf, SUMMARY_QUERY, toCachedMessage, toFlags } from './summaries';
 
 /** What one sync step changed in the mirror of a folder. */
 export interface MirrorChange {
@@ -128,7 +129,7 @@ export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: numb
   }
   const first = Math.max(1, anchorSeq - chunk);
   const uidValidity = mailbox.uidValidity.toString();
-  const page = (await client.fetchAll(`${first}:${anchorSeq - 1}`, SUMMARY_QUERY))
+  const page = (await fetchSummaries(client, `${first}:${anchorSeq - 1}`, false))
     .filter((m) => m.uid < anchorUid)
     .map((m) => toCachedMessage(m, path, uidValidity));
   const lowest = lowestUid(page);
@@ -152,7 +153,7 @@ async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): 
   if (mailbox.exists > 0) {
     first = Math.max(1, mailbox.exists - pageSize + 1);
     // `first:*` always reaches the newest message, so the page also tells the highest UID.
-    page = (await client.fetchAll(`${first}:*`, SUMMARY_QUERY)).map((m) => toCachedMessage(m, path, uidValidity));
+    page = (await fetchSummaries(client, `${first}:*`, false)).map((m) => toCachedMessage(m, path, uidValidity));
   }
   let uidNext = Math.max(announced, uidAfter(page));
   if (!uidNext) uidNext = await highestUidPlusOne(client);
@@ -172,9 +173,18 @@ async function fetchArrived(client: ImapFlow, uidNext: number): Promise<CachedMe
   if (mailbox.exists === 0) return [];
   const uidValidity = mailbox.uidValidity.toString();
   // `n:*` always includes the highest UID even when it is below n (RFC 3501 6.4.8): filter.
-  return (await client.fetchAll(`${uidNext}:*`, SUMMARY_QUERY, { uid: true }))
+  return (await fetchSummaries(client, `${uidNext}:*`, true))
     .filter((m) => m.uid >= uidNext)
     .map((m) => toCachedMessage(m, mailbox.path, uidValidity));
+}
+
+/**
+ * Summaries of `range` through the bulk reader (near the wire's speed); a range it could not read
+ * whole is fetched again through imapflow's own parser.
+ */
+async function fetchSummaries(client: ImapFlow, range: string, byUid: boolean): Promise<FetchMessageObject[]> {
+  const bulk = await bulkFetch(client, range, byUid, { headerFields: EXTRA_HEADERS });
+  return bulk.complete ? bulk.rows : client.fetchAll(range, SUMMARY_QUERY, { uid: byUid });
 }
 
 /** Runs `work` while collecting into `vanished` the UIDs the server reports expunged (VANISHED, with or without EARLIER). */

@@ -21,8 +21,6 @@ import { fetchPreviews } from '../imap/previews';
 /** A refused catch-up is tried again after 0.5, 1, 2 and 4 s. */
 const CATCH_UP_ATTEMPTS = 5;
 const CATCH_UP_RETRY_MS = 500;
-/** Summaries stored per step of the background fill; the folder's lock is let go between steps. */
-const FILL_CHUNK = 1_000;
 
 /** How far the mirror of a folder has come. */
 export interface MirrorProgress {
@@ -62,6 +60,8 @@ export class OpenFolders extends DisposableBase {
     private readonly focus: (path: string) => Promise<void>,
     /** The account's mirror. */
     private readonly cache: MailCache,
+    /** Summaries stored per step of the background fill (the folder's lock is let go between steps); 0: none. */
+    private readonly fillChunk = 1_000,
   ) {
     super();
     this.register({ dispose: () => this.cancelPending() });
@@ -136,9 +136,14 @@ export class OpenFolders extends DisposableBase {
       await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize));
       this.fillInBackground(path);
     }
-    view.floor = this.cache.floorFor(path, this.pageSize, view.floor) ?? view.floor;
-    view.shown.replaceWith(this.cache.window(path, view.floor));
-    this.schedulePreviews(path, view.shown.messages().map((m) => m.uid));
+    const floor = this.cache.floorFor(path, this.pageSize, view.floor);
+    if (floor !== undefined) {
+      // Only the new page is read from the store: the rows above it are shown already.
+      const added = this.cache.window(path, floor, view.floor);
+      view.shown.addPage(added);
+      view.floor = floor;
+      this.schedulePreviews(path, added.map((m) => m.uid));
+    }
     return this.page(path, view);
   }
 
@@ -233,14 +238,19 @@ export class OpenFolders extends DisposableBase {
     }
   }
 
-  /** Whether there is older mail than the window shows, and about how much (the mirror may not hold it all yet). */
+  /**
+   * Whether there is older mail than the window shows, and about how much (the mirror may not hold
+   * it all yet). From the folder's count where it is known, so it costs the same in any folder size.
+   */
   private older(path: string, view: FolderView): { hasOlder: boolean; older: number } {
-    const stored = this.cache.countBelow(path, view.floor);
-    const synced = this.cache.folder(path)?.syncedFrom ?? 1;
     const total = this.folderList.countsOf(path)?.messages;
-    const notStored = synced > 1 && total !== undefined ? Math.max(0, total - this.cache.counts(path).messages) : 0;
-    const older = stored + notStored;
-    return { hasOlder: older > 0 || synced > 1, older };
+    const storedBelow = this.cache.hasBelow(path, view.floor);
+    if (total === undefined) {
+      const older = this.cache.countBelow(path, view.floor);
+      return { hasOlder: older > 0 || (this.cache.folder(path)?.syncedFrom ?? 1) > 1, older };
+    }
+    const older = Math.max(0, total - view.shown.size);
+    return { hasOlder: older > 0 || storedBelow, older };
   }
 
   private page(path: string, view: FolderView): MessagePage {
@@ -258,12 +268,12 @@ export class OpenFolders extends DisposableBase {
    * connection holds; the next sync resumes it after a drop or a restart.
    */
   private fillInBackground(path: string): void {
-    if (this.filling.has(path) || this.isDisposed) return;
+    if (this.filling.has(path) || this.isDisposed || this.fillChunk <= 0) return;
     this.filling.add(path);
     void (async () => {
       try {
         while (this.loaded.has(path) && !this.isDisposed && this.connections.connectionState.kind === 'online') {
-          const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, FILL_CHUNK));
+          const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.fillChunk));
           const progress = this.progress(path);
           if (progress) this.progressEmitter.fire(progress);
           if (step.whole || !step.added) break;

@@ -4,7 +4,7 @@ import type { CachedMessage } from '../cache/rows';
 import type { Address, MessageFlags, MessageSummary } from '../model/types';
 
 /** The header fields that triage, threads and grouping of notification mail read, beyond the envelope. */
-const EXTRA_HEADERS = ['references', 'list-id', 'x-github-reason'];
+export const EXTRA_HEADERS = ['references', 'list-id', 'x-github-reason'];
 
 /** What the tree needs, and nothing from the body (RFC 3501 6.4.5). */
 export const SUMMARY_QUERY = {

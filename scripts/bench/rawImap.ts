@@ -1,0 +1,40 @@
+/** A bare IMAP client on a socket: the cheapest way to ask the same question, for the baselines. */
+import * as net from 'node:net';
+
+export class RawImap {
+  private buffer = '';
+  private tag = 0;
+  private waiting: { tag: string; resolve: (text: string) => void } | undefined;
+  private constructor(private readonly socket: net.Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      const w = this.waiting;
+      if (w && new RegExp(`(^|\\r\\n)${w.tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n$`).test(this.buffer)) {
+        const text = this.buffer;
+        this.buffer = '';
+        this.waiting = undefined;
+        w.resolve(text);
+      }
+    });
+  }
+  static async open(port: number): Promise<RawImap> {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    await new Promise((resolve) => socket.once('data', resolve));
+    const raw = new RawImap(socket);
+    await raw.run('LOGIN alice secret');
+    await raw.run('ENABLE QRESYNC');
+    return raw;
+  }
+  run(command: string): Promise<string> {
+    const tag = `R${++this.tag}`;
+    return new Promise((resolve) => {
+      this.waiting = { tag, resolve };
+      this.socket.write(`${tag} ${command}\r\n`);
+    });
+  }
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
