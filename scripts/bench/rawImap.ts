@@ -2,17 +2,21 @@
 import * as net from 'node:net';
 
 export class RawImap {
-  private buffer = '';
+  /** The answer so far, as the chunks came: joined once, when the tagged line ends it. */
+  private chunks: Buffer[] = [];
+  /** The last bytes received, where the tagged line is looked for (never the whole answer: 100k lines). */
+  private tail = '';
   private tag = 0;
   private waiting: { tag: string; resolve: (text: string) => void } | undefined;
   private constructor(private readonly socket: net.Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
+    socket.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.tail = (this.tail + chunk.toString('latin1')).slice(-512);
       const w = this.waiting;
-      if (w && new RegExp(`(^|\\r\\n)${w.tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n$`).test(this.buffer)) {
-        const text = this.buffer;
-        this.buffer = '';
+      if (w && new RegExp(`(^|\\r\\n)${w.tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n$`).test(this.tail)) {
+        const text = Buffer.concat(this.chunks).toString('latin1');
+        this.chunks = [];
+        this.tail = '';
         this.waiting = undefined;
         w.resolve(text);
       }

@@ -108,7 +108,7 @@ export class OpenFolders extends DisposableBase {
       view = this.fromMirror(path);
       if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
       this.loaded.set(path, view);
-      this.afterSync(path, view.shown.messages().map((m) => m.uid), true);
+      this.afterSync(path, view.shown.messages().map((m) => m.uid));
     } else {
       this.loaded.set(path, view);
       // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
@@ -200,6 +200,11 @@ export class OpenFolders extends DisposableBase {
     const mirrorChange = await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
     const view = this.loaded.get(path);
     if (!view) return undefined;
+    const moved = mirrorChange.reset || mirrorChange.added.length + mirrorChange.removed.length + mirrorChange.changed.length > 0;
+    if (!moved) {
+      this.fillInBackground(path);
+      return { folder: path, added: [], changed: [], removed: [], reset: false };
+    }
     if (mirrorChange.reset) {
       // UIDVALIDITY changed: every UID shown before is void; the window starts again at the newest page.
       const fresh = this.fromMirror(path);
@@ -208,17 +213,16 @@ export class OpenFolders extends DisposableBase {
     const change = view.shown.replaceWith(this.cache.window(path, view.floor));
     change.reset = mirrorChange.reset;
     if (change.reset) change.added = view.shown.messages();
-    const moved = mirrorChange.reset || mirrorChange.added.length + mirrorChange.removed.length + mirrorChange.changed.length > 0;
-    this.afterSync(path, change.added.map((m) => m.uid), moved);
+    this.afterSync(path, change.added.map((m) => m.uid));
     if (!isEmptyChange(change)) {
       this.changeEmitter.fire(change);
     }
     return change;
   }
 
-  /** After a sync: counts if the folder moved, previews of what came, and the rest of the folder in the background. */
-  private afterSync(path: string, added: number[], moved: boolean): void {
-    if (moved) this.refreshCounts(path);
+  /** After a sync that moved the folder: counts, previews of what came, and the rest of the folder in the background. */
+  private afterSync(path: string, added: number[]): void {
+    this.refreshCounts(path);
     this.schedulePreviews(path, added);
     this.fillInBackground(path);
   }
@@ -243,14 +247,10 @@ export class OpenFolders extends DisposableBase {
    * it all yet). From the folder's count where it is known, so it costs the same in any folder size.
    */
   private older(path: string, view: FolderView): { hasOlder: boolean; older: number } {
-    const total = this.folderList.countsOf(path)?.messages;
-    const storedBelow = this.cache.hasBelow(path, view.floor);
-    if (total === undefined) {
-      const older = this.cache.countBelow(path, view.floor);
-      return { hasOlder: older > 0 || (this.cache.folder(path)?.syncedFrom ?? 1) > 1, older };
-    }
-    const older = Math.max(0, total - view.shown.size);
-    return { hasOlder: older > 0 || storedBelow, older };
+    const kept = this.cache.folder(path);
+    const total = this.folderList.countsOf(path)?.messages ?? kept?.messages;
+    const older = total === undefined ? 0 : Math.max(0, total - view.shown.size);
+    return { hasOlder: older > 0 || this.cache.hasBelow(path, view.floor) || (total === undefined && (kept?.syncedFrom ?? 1) > 1), older };
   }
 
   private page(path: string, view: FolderView): MessagePage {
