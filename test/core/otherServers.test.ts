@@ -162,10 +162,11 @@ describe('a Courier-like server: no UIDNEXT, IDLE 30 s late, no NOTIFY or LIST-S
 
   it('when the links are cut in the middle of a catch-up, reconnects and shows the folder exactly', async () => {
     const logFrom = log.lines.length;
-    const cut = proxy.cutWhenClientSends(/^\S+ UID SEARCH /i);
-    // A new message sets off a catch-up (through the NOOP check), whose SEARCH springs the trap.
+    // Without CONDSTORE the catch-up reads every known UID's FLAGS: that command springs the trap.
+    const cut = proxy.cutWhenClientSends(/^\S+ UID FETCH \S+ \(UID FLAGS\)/i);
+    // A new message sets off a catch-up (through the NOOP check).
     await other.append('Work', simpleMessage('Sets off a catch-up'));
-    await within(cut, (IDLE_CHECK + 5) * 1_000, 'a catch-up to send UID SEARCH');
+    await within(cut, (IDLE_CHECK + 5) * 1_000, 'a catch-up to send UID FETCH (UID FLAGS)');
     await until(() => session.connectionState.kind !== 'online', 5_000, 'the session to notice the cut');
     await until(() => session.connectionState.kind === 'online', 10_000, 'the session to come back');
     const expected = await serverWindow();

@@ -213,6 +213,7 @@ export class AccountSession extends DisposableBase {
     this.linkScoped.push(
       watcher,
       watcher.onDidChangeFolder((path) => this.openFolders.scheduleCatchUp(path)),
+      watcher.onDidReport((report) => this.openFolders.applyReport(report)),
       watcher.onDidReceiveStatus((status) => this.folderList.apply([status])),
       watcher.onDidChangeFolderList(() => void this.folderList.refresh().catch((err) => this.log.warn(`folder list: ${err}`))),
     );

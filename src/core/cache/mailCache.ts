@@ -175,7 +175,8 @@ export class MailCache {
 
   /**
    * Applies flag changes to stored messages and returns the UIDs whose flags differ from before;
-   * UIDs not stored are left alone (their summaries come with sync).
+   * UIDs not stored are left alone (their summaries come with sync), and so is a change with a
+   * MODSEQ below the one stored (RFC 7162: it happened before what is stored).
    */
   setFlags(path: string, updates: readonly FlagUpdate[]): number[] {
     const changed: number[] = [];
@@ -183,16 +184,16 @@ export class MailCache {
       for (const u of updates) {
         const keywords = u.keywords?.length ? u.keywords.join(' ') : null;
         const bits = flagBits(u.flags);
-        const differs = this.db.run('UPDATE message SET flags = ?, keywords = ? WHERE folder = ? AND uid = ? AND (flags != ? OR keywords IS NOT ?)', [
-          bits,
-          keywords,
-          path,
-          u.uid,
-          bits,
-          keywords,
-        ]).changes;
-        if (differs) changed.push(u.uid);
-        if (u.modseq) this.db.run('UPDATE message SET modseq = ? WHERE folder = ? AND uid = ?', [u.modseq, path, u.uid]);
+        // A change older than the one stored (a sync that read the message before a live report) is not taken.
+        const current = this.db.get('SELECT flags, keywords, modseq FROM message WHERE folder = ? AND uid = ?', [path, u.uid]) as
+          | { flags: number; keywords: string | null; modseq: string | null }
+          | null;
+        if (!current || (u.modseq && current.modseq && BigInt(current.modseq) > BigInt(u.modseq))) continue;
+        if (current.flags !== bits || current.keywords !== keywords) {
+          this.db.run('UPDATE message SET flags = ?, keywords = ? WHERE folder = ? AND uid = ?', [bits, keywords, path, u.uid]);
+          changed.push(u.uid);
+        }
+        if (u.modseq && u.modseq !== current.modseq) this.db.run('UPDATE message SET modseq = ? WHERE folder = ? AND uid = ?', [u.modseq, path, u.uid]);
       }
     });
     return changed;

@@ -218,8 +218,11 @@ export class FolderList extends DisposableBase {
     this.foldersEmitter.fire(this.tree);
   }
 
-  /** Records counts, fires the changed ones, and tells of folders whose numbers moved. */
-  apply(statuses: readonly WatchedStatus[]): void {
+  /**
+   * Records counts, fires the changed ones, and tells of folders whose numbers moved. Counts the
+   * session took from its own sync (`ownSync`) tell of nothing: the sync already knows.
+   */
+  apply(statuses: readonly WatchedStatus[], ownSync = false): void {
     const changed: FolderCounts[] = [];
     for (const status of statuses) {
       const previous = this.counts.get(status.path);
@@ -234,7 +237,7 @@ export class FolderList extends DisposableBase {
       }
       const before = this.lastStatus.get(status.path);
       this.lastStatus.set(status.path, mergeStatus(before, status));
-      if (before && statusMoved(before, status)) {
+      if (before && !ownSync && statusMoved(before, status)) {
         this.movedEmitter.fire(status.path);
       }
     }

@@ -33,6 +33,14 @@ interface ImapflowInternals {
   untaggedHandlers: Record<string, UntaggedHandler | null | undefined>;
 }
 
+/**
+ * What the listening connection heard about one message of the folder it selected, with the UID
+ * (QRESYNC makes the server send it, RFC 7162 3.2.10) and the folder's UIDVALIDITY.
+ */
+export type MessageReport =
+  | { kind: 'flags'; path: string; uidValidity: string; uid: number; flags: Set<string>; modseq?: bigint }
+  | { kind: 'vanished'; path: string; uidValidity: string; uid: number };
+
 export interface WatcherOptions {
   allowNotify?: boolean;
   /** Milliseconds of IDLE silence after which a NOOP asks for news; 0 turns the check off. */
@@ -55,6 +63,9 @@ export class MailboxWatcher implements Disposable {
   private readonly changedEmitter = new Emitter<string>();
   /** A folder's content changed on the server: new, expunged or re-flagged messages. */
   readonly onDidChangeFolder = this.changedEmitter.event;
+  private readonly reportEmitter = new Emitter<MessageReport>();
+  /** A message of the watched folder changed flags or vanished, and the UID is known: the mirror takes it as is. */
+  readonly onDidReport = this.reportEmitter.event;
   private readonly statusEmitter = new Emitter<WatchedStatus>();
   /** Counts of a folder other than the selected one, pushed by NOTIFY. */
   readonly onDidReceiveStatus = this.statusEmitter.event;
@@ -84,9 +95,25 @@ export class MailboxWatcher implements Disposable {
         this.changedEmitter.fire(event.path);
       }
     };
-    client.on('exists', changed);
-    client.on('expunge', changed);
-    client.on('flags', changed);
+    const uidValidity = () => client.mailbox && client.mailbox.uidValidity.toString();
+    client.on('exists', (event: { path: string; count: number; prevCount: number }) => {
+      // Fewer messages: the expunges are reported one by one (below). More: the new ones are fetched.
+      if (event.count > event.prevCount) return changed(event);
+      this.armQuietCheck();
+    });
+    client.on('expunge', (event: { path: string; uid?: number }) => {
+      const validity = uidValidity();
+      if (event.uid === undefined || !validity) return changed(event);
+      this.armQuietCheck();
+      this.reportEmitter.fire({ kind: 'vanished', path: event.path, uidValidity: validity, uid: event.uid });
+    });
+    client.on('flags', (event: { path: string; uid?: number; flags: Set<string>; modseq?: bigint }) => {
+      const validity = uidValidity();
+      // Without a MODSEQ a report cannot be ordered against a sync in flight: the folder catches up instead.
+      if (event.uid === undefined || event.modseq === undefined || !validity) return changed(event);
+      this.armQuietCheck();
+      this.reportEmitter.fire({ kind: 'flags', path: event.path, uidValidity: validity, uid: event.uid, flags: event.flags, modseq: event.modseq });
+    });
   }
 
   async start(initialFolder: string): Promise<void> {
@@ -265,6 +292,7 @@ export class MailboxWatcher implements Disposable {
     this.disposed = true;
     clearTimeout(this.quietTimer);
     this.changedEmitter.dispose();
+    this.reportEmitter.dispose();
     this.statusEmitter.dispose();
     this.foldersEmitter.dispose();
   }

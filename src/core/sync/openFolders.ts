@@ -14,7 +14,9 @@ import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedF
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { countSelected } from './selectedFolder';
-import { fillMirror, syncMirror } from './folderMirror';
+import { fillMirror, syncMirror, type MirrorChange } from './folderMirror';
+import type { MessageReport } from './mailboxWatcher';
+import { keywordsOf, toFlags } from './summaries';
 import type { FolderList } from './folderList';
 import { fetchPreviews } from '../imap/previews';
 
@@ -50,6 +52,9 @@ export class OpenFolders extends DisposableBase {
   private readonly loaded = new Map<string, FolderView>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly filling = new Set<string>();
+  /** Syncs of each folder in flight, and the folders to sync again after them (a message vanished meanwhile). */
+  private readonly syncing = new Map<string, number>();
+  private readonly syncAgain = new Set<string>();
 
   constructor(
     private readonly connections: AccountConnections,
@@ -104,7 +109,7 @@ export class OpenFolders extends DisposableBase {
   async open(path: string): Promise<MessagePage> {
     let view = this.fromMirror(path);
     if (!view) {
-      await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+      await this.sync(path);
       view = this.fromMirror(path);
       if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
       this.loaded.set(path, view);
@@ -197,7 +202,7 @@ export class OpenFolders extends DisposableBase {
     if (!this.loaded.has(path)) {
       return undefined;
     }
-    const mirrorChange = await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+    const mirrorChange = await this.sync(path);
     const view = this.loaded.get(path);
     if (!view) return undefined;
     const moved = mirrorChange.reset || mirrorChange.added.length + mirrorChange.removed.length + mirrorChange.changed.length > 0;
@@ -218,6 +223,44 @@ export class OpenFolders extends DisposableBase {
       this.changeEmitter.fire(change);
     }
     return change;
+  }
+
+  /**
+   * A report of the listening connection, applied to the mirror at once: no command and no
+   * catch-up. A sync of the folder in flight may have read the message before the change: it cannot
+   * store flags older than these (MODSEQ), and a vanished message makes the folder sync again after it.
+   */
+  applyReport(report: MessageReport): void {
+    const path = report.path;
+    const kept = this.cache.folder(path);
+    if (!this.loaded.has(path) || kept?.uidValidity !== report.uidValidity) {
+      this.scheduleCatchUp(path);
+      return;
+    }
+    if (report.kind === 'flags') {
+      const flags = { uid: report.uid, flags: toFlags(report.flags), keywords: keywordsOf(report.flags), modseq: report.modseq?.toString() };
+      if (!this.cache.setFlags(path, [flags]).length) return;
+    } else {
+      if (this.syncing.has(path)) this.syncAgain.add(path);
+      if (!this.cache.removeMessages(path, [report.uid])) return;
+    }
+    const view = this.loaded.get(path)!;
+    const change = view.shown.replaceWith(this.cache.window(path, view.floor));
+    if (!isEmptyChange(change)) this.changeEmitter.fire(change);
+    this.refreshCounts(path);
+  }
+
+  /** One sync of the mirror of `path` with the server. */
+  private async sync(path: string): Promise<MirrorChange> {
+    this.syncing.set(path, (this.syncing.get(path) ?? 0) + 1);
+    try {
+      return await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+    } finally {
+      const left = (this.syncing.get(path) ?? 1) - 1;
+      if (left) this.syncing.set(path, left);
+      else this.syncing.delete(path);
+      if (!left && this.syncAgain.delete(path)) this.scheduleCatchUp(path);
+    }
   }
 
   /** After a sync that moved the folder: counts, previews of what came, and the rest of the folder in the background. */
@@ -311,11 +354,18 @@ export class OpenFolders extends DisposableBase {
       .catch((err) => this.log.debug(`previews of ${path}: ${err}`));
   }
 
-  /** Counts of a folder just used on the command connection, from its selection (no STATUS, RFC 3501 6.3.10). */
+  /**
+   * Counts of an open folder. From the mirror once it is whole (RFC 3501 6.3.10: no STATUS on the
+   * selected folder); before that, from a search of the selection on the command connection.
+   */
   private refreshCounts(path: string): void {
+    if ((this.cache.folder(path)?.syncedFrom ?? 2) <= 1) {
+      this.folderList.apply([{ path, ...this.cache.counts(path) }], true);
+      return;
+    }
     void this.connections
       .inFolder(path, countSelected)
-      .then((counts) => this.folderList.apply([counts]))
+      .then((counts) => this.folderList.apply([counts], true))
       .catch((err) => this.log.debug(`counts of ${path}: ${err}`));
   }
 }
