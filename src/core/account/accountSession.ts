@@ -10,13 +10,13 @@ import { connectClient } from '../imap/imapClient';
 import { taggedLog, type MailLog } from '../imap/log';
 import { readAttachment, type ReadMessage } from '../message/messageReader';
 import { readThroughCache } from './readThroughCache';
-import { DisposableBase, type Disposable } from '../model/events';
+import { DisposableBase } from '../model/events';
 import type { SpecialUseOverrides } from '../model/folders';
 import type { FolderChange } from '../model/loadedFolder';
 import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessagePage, MessageSummary } from '../model/types';
-import { AccountConnections, type ConnectionPair } from '../sync/accountConnections';
+import { AccountConnections } from '../sync/accountConnections';
 import { FolderList } from '../sync/folderList';
-import { MailboxWatcher } from '../sync/mailboxWatcher';
+import { Listening } from '../sync/listening';
 import { OpenFolders, type MirrorProgress } from '../sync/openFolders';
 import { MailCache } from '../cache/mailCache';
 import type { SessionOptions, Timings } from './sessionOptions';
@@ -28,10 +28,7 @@ export class AccountSession extends DisposableBase {
   private readonly connections: AccountConnections;
   private readonly folderList: FolderList;
   private readonly openFolders: OpenFolders;
-  private watcher: MailboxWatcher | undefined;
-  /** Subscriptions and timers that live as long as one pair of connections. */
-  private linkScoped: Disposable[] = [];
-  private lastFocused: string | undefined;
+  private readonly listening: Listening;
 
   readonly onDidChangeState;
   readonly onDidChangeFolders;
@@ -49,9 +46,9 @@ export class AccountSession extends DisposableBase {
     this.log = taggedLog(options.log, `imap ${account.name}`);
     this.connections = this.register(
       new AccountConnections(account, credentials, this.log, {
-        prepare: (pair) => this.prepare(pair),
-        online: () => this.online(),
-        closing: () => this.closing(),
+        prepare: (pair) => this.listening.prepare(pair),
+        online: () => this.listening.online(),
+        closing: () => this.listening.closing(),
       }, options.backoff, () => this.options.timeout ?? 30),
     );
     // Without a file for the mirror (scripts, tests), the session keeps one in memory for its lifetime.
@@ -59,9 +56,9 @@ export class AccountSession extends DisposableBase {
     if (!options.cache) this.register({ dispose: () => cache.close() });
     this.folderList = this.register(new FolderList(this.connections, this.log, options.cache));
     this.openFolders = this.register(
-      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.focus(path), cache, options.fillChunk),
+      new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.listening.focus(path), cache, options.fillChunk),
     );
-    this.register({ dispose: () => this.closing() });
+    this.listening = this.register(new Listening(this.connections, this.folderList, () => this.openFolders, this.log, options));
     this.onDidChangeState = this.connections.onDidChangeState;
     this.onDidChangeFolders = this.folderList.onDidChangeFolders;
     this.onDidChangeCounts = this.folderList.onDidChangeCounts;
@@ -154,8 +151,7 @@ export class AccountSession extends DisposableBase {
     for (const [key, value] of Object.entries(timings) as [keyof Timings, never][]) {
       if (value !== undefined) this.options[key] = value;
     }
-    this.watcher?.setQuietCheck(this.idleCheckMs());
-    if (this.connectionState.kind === 'online') this.startPolling();
+    this.listening.retime();
   }
 
   /** Loads the newest page of `path` and keeps the folder up to date from now on. */
@@ -193,63 +189,5 @@ export class AccountSession extends DisposableBase {
   async setFlag(path: string, uid: number, flag: SystemFlag, on: boolean): Promise<void> {
     await this.connections.inFolder(path, (client) => storeFlag(client, uid, flag, on));
     this.openFolders.scheduleCatchUp(path, 0);
-  }
-
-  /**
-   * New connections: the top level of the folder list first (the rest loads in the background, so
-   * an account with 100,000 folders is online as soon as one with ten), then the watcher on the
-   * folder looked at last.
-   */
-  private async prepare(pair: ConnectionPair): Promise<void> {
-    await this.folderList.refreshTop(this.options.watchedFolders ?? ['INBOX']);
-    const watcher = new MailboxWatcher(pair.watch, this.log, {
-      allowNotify: this.options.notify ?? true,
-      quietCheckMs: this.idleCheckMs(),
-      wantsNews: (path) => this.openFolders.isOpen(path),
-      answerWithin: (work) => this.connections.answered(pair.watch, 'listening for changes', work),
-      socketTimeoutMs: this.connections.timeoutMs(),
-    });
-    this.watcher = watcher;
-    this.linkScoped.push(
-      watcher,
-      watcher.onDidChangeFolder((path) => this.openFolders.scheduleCatchUp(path)),
-      watcher.onDidReport((report) => this.openFolders.applyReport(report)),
-      watcher.onDidReceiveStatus((status) => this.folderList.apply([status])),
-      watcher.onDidChangeFolderList(() => void this.folderList.refresh().catch((err) => this.log.warn(`folder list: ${err}`))),
-    );
-    await watcher.start(this.lastFocused ?? 'INBOX');
-  }
-
-  private online(): void {
-    this.startPolling();
-    const probe = setInterval(() => void this.watcher?.probe().catch(() => this.watcher?.closeConnection()), this.options.probeInterval ?? 120_000);
-    this.linkScoped.push({ dispose: () => clearInterval(probe) });
-    // Catch up on whatever happened while we were away.
-    this.openFolders.catchUpAll();
-  }
-
-  private closing(): void {
-    this.folderList.stopPolling();
-    this.openFolders.cancelPending();
-    for (const item of this.linkScoped.splice(0)) item.dispose();
-    this.watcher = undefined;
-  }
-
-  private startPolling(): void {
-    if (this.watcher?.usesNotify) return;
-    this.folderList.startPolling({
-      pollInterval: this.options.pollInterval,
-      watchedPollSeconds: this.options.watchedPollSeconds ?? 15,
-      watchedFolders: this.options.watchedFolders ?? ['INBOX'],
-    });
-  }
-
-  private async focus(path: string): Promise<void> {
-    this.lastFocused = path;
-    await this.watcher?.focus(path);
-  }
-
-  private idleCheckMs(): number {
-    return Math.max(0, (this.options.idleCheckSeconds ?? 10) * 1_000);
   }
 }

@@ -1,0 +1,99 @@
+/**
+ * What an account does while a pair of connections is up: the folder list's top level first, the
+ * watcher on the folder looked at last, its news to the mirror and the counts, polling where the
+ * server has no NOTIFY, a probe of the listening connection, and a catch-up of every open folder
+ * once online. All of it goes with the connections (`closing`), and comes again with the next pair.
+ */
+import type { MailLog } from '../imap/log';
+import type { Disposable } from '../model/events';
+import type { SessionOptions } from '../account/sessionOptions';
+import type { AccountConnections, ConnectionPair } from './accountConnections';
+import type { FolderList } from './folderList';
+import { MailboxWatcher } from './mailboxWatcher';
+import type { OpenFolders } from './openFolders';
+
+export class Listening implements Disposable {
+  private watcher: MailboxWatcher | undefined;
+  /** Subscriptions and timers that live as long as one pair of connections. */
+  private linkScoped: Disposable[] = [];
+  private lastFocused: string | undefined;
+
+  constructor(
+    private readonly connections: AccountConnections,
+    private readonly folderList: FolderList,
+    private readonly openFolders: () => OpenFolders,
+    private readonly log: MailLog,
+    private readonly options: SessionOptions,
+  ) {}
+
+  /**
+   * New connections: the top level of the folder list first (the rest loads in the background, so
+   * an account with 100,000 folders is online as soon as one with ten), then the watcher on the
+   * folder looked at last.
+   */
+  async prepare(pair: ConnectionPair): Promise<void> {
+    await this.folderList.refreshTop(this.options.watchedFolders ?? ['INBOX']);
+    const open = this.openFolders();
+    const watcher = new MailboxWatcher(pair.watch, this.log, {
+      allowNotify: this.options.notify ?? true,
+      quietCheckMs: this.idleCheckMs(),
+      wantsNews: (path) => open.isOpen(path),
+      answerWithin: (work) => this.connections.answered(pair.watch, 'listening for changes', work),
+      socketTimeoutMs: this.connections.timeoutMs(),
+    });
+    this.watcher = watcher;
+    this.linkScoped.push(
+      watcher,
+      watcher.onDidChangeFolder((path) => open.scheduleCatchUp(path)),
+      watcher.onDidReport((report) => open.applyReport(report)),
+      watcher.onDidReceiveStatus((status) => this.folderList.apply([status])),
+      watcher.onDidChangeFolderList(() => void this.folderList.refresh().catch((err) => this.log.warn(`folder list: ${err}`))),
+    );
+    await watcher.start(this.lastFocused ?? 'INBOX');
+  }
+
+  /** Online: polling where needed, the probe, and a catch-up of whatever happened while away. */
+  online(): void {
+    this.startPolling();
+    const probe = setInterval(() => void this.watcher?.probe().catch(() => this.watcher?.closeConnection()), this.options.probeInterval ?? 120_000);
+    this.linkScoped.push({ dispose: () => clearInterval(probe) });
+    this.openFolders().catchUpAll();
+  }
+
+  /** The connections are going: everything that lived with them goes too. */
+  closing(): void {
+    this.folderList.stopPolling();
+    this.openFolders().cancelPending();
+    for (const item of this.linkScoped.splice(0)) item.dispose();
+    this.watcher = undefined;
+  }
+
+  /** The folder the user looks at now: the watcher moves there (or starts there, once connected). */
+  async focus(path: string): Promise<void> {
+    this.lastFocused = path;
+    await this.watcher?.focus(path);
+  }
+
+  /** New timings from settings, in use at once. */
+  retime(): void {
+    this.watcher?.setQuietCheck(this.idleCheckMs());
+    if (this.connections.connectionState.kind === 'online') this.startPolling();
+  }
+
+  dispose(): void {
+    this.closing();
+  }
+
+  private startPolling(): void {
+    if (this.watcher?.usesNotify) return;
+    this.folderList.startPolling({
+      pollInterval: this.options.pollInterval,
+      watchedPollSeconds: this.options.watchedPollSeconds ?? 15,
+      watchedFolders: this.options.watchedFolders ?? ['INBOX'],
+    });
+  }
+
+  private idleCheckMs(): number {
+    return Math.max(0, (this.options.idleCheckSeconds ?? 10) * 1_000);
+  }
+}
