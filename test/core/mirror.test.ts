@@ -14,7 +14,7 @@ import { ImapFlow } from 'imapflow';
 import { AccountSession } from '../../src/core/account/accountSession';
 import { MailCache } from '../../src/core/cache/mailCache';
 import { silentLog } from '../../src/core/imap/log';
-import { lastSyncPath, type SyncPath } from '../../src/core/sync/folderMirror';
+import { fillMirror, lastSyncPath, syncMirror, type SyncPath } from '../../src/core/sync/folderMirror';
 import type { MirrorProgress } from '../../src/core/sync/openFolders';
 import { startCyrus } from '../support/cyrus';
 import { COURIER_LIKE_CAPABILITIES, startDovecot } from '../support/dovecot';
@@ -29,8 +29,9 @@ interface TestServer {
   stop(): Promise<void>;
 }
 const PAGE = 20;
-/** More than one chunk of the background fill (1,000). */
+/** Three chunks of the background fill (CHUNK), the last one short. */
 const COUNT = 1_250;
+const CHUNK = 500;
 
 const DOVECOT_CAPABILITIES = 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
 
@@ -88,7 +89,7 @@ for (const variant of VARIANTS) {
       session = new AccountSession(
         { id: 'alice', name: 'Alice', host: '127.0.0.1', port: proxy.port, security: 'none', user: 'alice' },
         server.password,
-        { log: silentLog, cache, pageSize: PAGE, pollInterval: 600, backoff: { initial: 100, max: 500 } },
+        { log: silentLog, cache, pageSize: PAGE, fillChunk: CHUNK, pollInterval: 600, backoff: { initial: 100, max: 500 } },
       );
       return session;
     };
@@ -230,3 +231,47 @@ for (const variant of VARIANTS) {
     });
   });
 }
+
+describe('the background fill, chunk by chunk, while another client expunges', function () {
+  this.timeout(60_000);
+  let server: Awaited<ReturnType<typeof startDovecot>>;
+  let client: ImapFlow;
+  let other: ImapFlow;
+  const cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 0 });
+
+  before(async () => {
+    server = await startDovecot();
+    const connect = async () => {
+      const c = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false, qresync: true });
+      c.on('error', () => undefined);
+      await c.connect();
+      return c;
+    };
+    client = await connect();
+    other = await connect();
+    await other.mailboxCreate('Fill');
+    for (let i = 1; i <= 100; i++) await other.append('Fill', notification(i));
+  });
+  after(async () => {
+    cache.close();
+    await client?.logout().catch(() => undefined);
+    await other?.logout().catch(() => undefined);
+    await server?.stop();
+  });
+
+  it('skips no message when sequence numbers move under the hint it keeps between chunks', async () => {
+    await client.mailboxOpen('Fill');
+    await syncMirror(client, cache, 10);
+    let step = await fillMirror(client, cache, 10);
+    assert.equal(step.hint?.anchorUid, 81);
+    // Below the hint's anchor (its sequence number moves down by six) and at the anchor itself.
+    await other.mailboxOpen('Fill');
+    await other.messageDelete('50:55', { uid: true });
+    await other.messageDelete('81', { uid: true });
+    await client.noop();
+    while (!step.whole) step = await fillMirror(client, cache, 10, step.hint);
+    const server = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+    // 81 went after it was stored: the mirror drops it at the next sync, not the fill.
+    assert.deepEqual(cache.uids('Fill').filter((uid) => uid !== 81), server);
+  });
+});

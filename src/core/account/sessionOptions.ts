@@ -31,7 +31,7 @@ export interface SessionOptions {
    * one the session keeps its mirror in memory for its lifetime.
    */
   cache?: MailCache;
-  /** Summaries stored per step of a folder's background fill (default 1,000; 0: no background fill, for the benchmark). */
+  /** Summaries stored per step of a folder's background fill (default 2,000; 0: no background fill, for the benchmark). */
   fillChunk?: number;
   /** False to poll counts even where the server offers NOTIFY (for servers whose NOTIFY misbehaves). */
   notify?: boolean;

@@ -14,7 +14,7 @@ import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedF
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { countSelected } from './selectedFolder';
-import { fillMirror, syncMirror, type MirrorChange } from './folderMirror';
+import { fillMirror, syncMirror, type FillHint, type MirrorChange } from './folderMirror';
 import type { MessageReport } from './mailboxWatcher';
 import { keywordsOf, toFlags } from './summaries';
 import type { FolderList } from './folderList';
@@ -66,7 +66,7 @@ export class OpenFolders extends DisposableBase {
     /** The account's mirror. */
     private readonly cache: MailCache,
     /** Summaries stored per step of the background fill (the folder's lock is let go between steps); 0: none. */
-    private readonly fillChunk = 1_000,
+    private readonly fillChunk = 2_000,
   ) {
     super();
     this.register({ dispose: () => this.cancelPending() });
@@ -315,8 +315,10 @@ export class OpenFolders extends DisposableBase {
     this.filling.add(path);
     void (async () => {
       try {
+        let hint: FillHint | undefined;
         while (this.loaded.has(path) && !this.isDisposed && this.connections.connectionState.kind === 'online') {
-          const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.fillChunk));
+          const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.fillChunk, hint));
+          hint = step.hint;
           const progress = this.progress(path);
           if (progress) this.progressEmitter.fire(progress);
           if (step.whole || !step.added) break;

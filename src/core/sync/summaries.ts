@@ -38,12 +38,24 @@ export function toCachedMessage(msg: FetchMessageObject, folder: string, uidVali
 /** Unfolded header fields by lower-case name (RFC 5322 2.2.3); the first of each name wins. */
 export function parseHeaders(text: string): Map<string, string> {
   const fields = new Map<string, string>();
-  for (const line of text.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+  let name: string | undefined;
+  let value = '';
+  const keep = () => {
+    if (name && !fields.has(name)) fields.set(name, value.trim().slice(0, 2_000));
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      // A folded line continues the field above.
+      if (name && value.length < 4_000) value += ` ${line.trim()}`;
+      continue;
+    }
+    keep();
     const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (!fields.has(name)) fields.set(name, line.slice(colon + 1).trim().slice(0, 2_000));
+    name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : undefined;
+    value = colon > 0 ? line.slice(colon + 1) : '';
   }
+  keep();
   return fields;
 }
 
