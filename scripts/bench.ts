@@ -91,7 +91,13 @@ async function main(): Promise<void> {
             coldCache.removeFolders([folder]);
             await cold.openFolder(folder);
           },
-          settle,
+          // As the raw client does, leave the folder: the next open selects it again.
+          async () => {
+            await settle();
+            cold.closeFolder(folder);
+            await cold.openFolder('Other');
+            cold.closeFolder('Other');
+          },
         ),
       );
     }
@@ -161,8 +167,7 @@ async function main(): Promise<void> {
 
     // Warm restart: a new session on the same mirror file.
     warm = session(bench, mirrorCache);
-    let firstPage = 0;
-    firstPage = await time(() => warm.openFolder('Big'));
+    const firstPage = await time(() => warm.openFolder('Big'));
     await warm.connect();
     const folderState = mirrorCache.folder('Big')!;
     const restartNoChange = await compare(
