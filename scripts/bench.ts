@@ -71,8 +71,10 @@ async function main(): Promise<void> {
     await raw.run('SELECT Other');
     console.log(`folders of ${MESSAGES} and ${SMALL} messages written in ${filled.toFixed(0)} ms, indexed by Dovecot in ${indexed.toFixed(0)} ms\n`);
     const bench: Bench = { server, raw, dir };
+    const phase = (name: string) => process.env.MAILROOM_BENCH_VERBOSE && console.error(`[bench] ${name}`);
     const figures: Figure[] = [];
 
+    phase('cold open');
     // Cold open: the mirror knows nothing of the folder; the newest page comes from the server.
     const coldCache = openCache(bench, 'cold.sqlite');
     const cold = session(bench, coldCache, 0);
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
     cold.dispose();
     coldCache.close();
 
+    phase('full mirror');
     // The full mirror, from nothing to whole, against one raw UID FETCH of the same items.
     const mirrorCache = openCache(bench, 'mirror.sqlite');
     let warm = session(bench, mirrorCache);
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
     }
     const heapAfter = heapInUse();
 
+    phase('warm open');
     // Warm open: the folder is whole in the mirror; opening reads the store only.
     const warmOpen: Record<string, number[]> = { Small: [], Big: [] };
     for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
 
+    phase('load older');
     // Load older: from the mirror, against a raw FETCH of the page.
     const modseqNow = await highestModseq(raw, 'Big');
     await raw.run('SELECT Big');
@@ -165,6 +170,7 @@ async function main(): Promise<void> {
     );
     warm.dispose();
 
+    phase('warm restart');
     // Warm restart: a new session on the same mirror file.
     warm = session(bench, mirrorCache);
     const firstPage = await time(() => warm.openFolder('Big'));
@@ -177,6 +183,7 @@ async function main(): Promise<void> {
     );
     figures.push(restartNoChange);
 
+    phase('changes elsewhere');
     // 1,000 flag changes and 1,000 expunges elsewhere, then the catch-up.
     const changed: Figure = { name: `after 1,000 flag changes and 1,000 expunges elsewhere (${MESSAGES})`, raw: [], ours: [] };
     for (let round = 0; round < 3; round++) {
@@ -193,6 +200,7 @@ async function main(): Promise<void> {
     }
     figures.push(changed);
 
+    phase('backlog');
     // A backlog that arrived while offline: one UID range, not a comma list.
     const before = mirrorCache.counts('Big').messages;
     fillMaildir(server, 'Big', BACKLOG, MESSAGES + 1);

@@ -18,6 +18,7 @@ import { launchBrowser, newWorkbenchPage } from '../support/browser';
 import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../support/codeServer';
 import { parseCsp } from '../support/csp';
 import { DovecotServer, startDovecot } from '../support/dovecot';
+import { simpleMessage } from '../support/fixtures';
 import { assertEventually, recordConsole, widenSideBar } from '../support/workbench';
 
 const resultsDir = path.join(repoRoot, 'test-results');
@@ -42,6 +43,9 @@ async function loadFixtures(): Promise<Fixture[]> {
     }),
   );
 }
+
+/** Messages in a folder larger than a page. */
+const LARGE_FOLDER = 200;
 
 describe('Mailroom in the workbench', function () {
   this.timeout(180_000);
@@ -76,6 +80,10 @@ describe('Mailroom in the workbench', function () {
       assert.ok(fixtures.length > 0, `no .eml fixtures in ${fixturesDir}`);
       dovecot = await startDovecot();
       for (const fixture of fixtures) await dovecot.deliver('alice', 'INBOX', fixture.raw);
+      await dovecot.createFolder('alice', 'Notifications');
+      for (let i = 1; i <= LARGE_FOLDER; i++) {
+        await dovecot.deliver('alice', 'Notifications', simpleMessage(`[octo/repo] Build #${i} passed`, { from: 'CI <builds@ci.example.com>' }));
+      }
 
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-ui-'));
       const workspace = path.join(tmp, 'workspace');
@@ -217,6 +225,20 @@ describe('Mailroom in the workbench', function () {
     } finally {
       catcher.close();
     }
+  });
+
+  it('shows a large folder\'s newest page from the mirror, and "Load older" says how many remain', async () => {
+    await expand(treeRow('Notifications'), '"Notifications"');
+    await treeRow(`Build #${LARGE_FOLDER} `).waitFor({ timeout: 30_000 });
+    // The folder is the last one: End brings its last row, "Load 50 older…", into view.
+    await page!.keyboard.press('End');
+    const more = treeRow('Load 50 older');
+    await assertEventually(async () => /150 more/.test((await more.textContent()) ?? ''), 'the "Load 50 older…" row to say 150 more', 30_000);
+    await page!.screenshot({ path: path.join(resultsDir, 'large-folder.png'), fullPage: true });
+    await more.click();
+    await page!.keyboard.press('End');
+    await assertEventually(async () => /100 more/.test((await treeRow('Load 50 older').textContent()) ?? ''), 'the row to say 100 more after loading a page', 30_000);
+    await treeRow(`Build #${LARGE_FOLDER - 99} `).waitFor({ timeout: 30_000 });
   });
 });
 
