@@ -62,20 +62,29 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
   let removed: number[] = [];
   const updates: FlagUpdate[] = [];
   let syncPath: SyncPath = 'flags';
+  /**
+   * With CHANGEDSINCE over `bottom:*`, new messages come in the same answer (each has a MODSEQ above
+   * the marker, RFC 7162 3.1.1): their UIDs, or none, are known without another round trip.
+   */
+  let newUids: number[] | undefined;
   if (lastKnown >= bottom && cache.highestUid(path) !== undefined) {
     const range = `${bottom}:${lastKnown}`;
-    const toUpdate = (m: { uid: number; flags?: Set<string>; modseq?: bigint }) =>
-      updates.push({ uid: m.uid, flags: toFlags(m.flags ?? new Set()), keywords: keywordsOf(m.flags), modseq: m.modseq?.toString() });
+    const toUpdate = (m: { uid: number; flags?: Set<string>; modseq?: bigint }) => {
+      if (newUids && m.uid >= stored.uidNext!) newUids.push(m.uid);
+      else if (m.uid >= bottom && m.uid <= lastKnown) updates.push({ uid: m.uid, flags: toFlags(m.flags ?? new Set()), keywords: keywordsOf(m.flags), modseq: m.modseq?.toString() });
+    };
     if (mailbox.exists === 0) {
       removed = cache.uids(path, bottom, lastKnown);
     } else if (storedModseq !== undefined && modseqNow !== undefined && client.enabled.has('QRESYNC')) {
       // VANISHED (EARLIER) tells every UID of the range expunged since the marker, reported before or not.
       syncPath = 'qresync';
-      for (const m of await client.fetchAll(range, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
+      newUids = [];
+      for (const m of await client.fetchAll(`${bottom}:*`, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
       removed = reported.filter((uid) => uid >= bottom && uid <= lastKnown);
     } else if (storedModseq !== undefined && modseqNow !== undefined) {
       syncPath = 'condstore';
-      for (const m of await client.fetchAll(range, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
+      newUids = [];
+      for (const m of await client.fetchAll(`${bottom}:*`, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
       const present = new Set(await searchUids(client, range));
       removed = cache.uids(path, bottom, lastKnown).filter((uid) => !present.has(uid));
     } else {
@@ -89,7 +98,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
   }
   lastSyncPath.set(path, syncPath);
 
-  const arrived = await fetchArrived(client, stored.uidNext);
+  const arrived = !newUids ? await fetchArrived(client, stored.uidNext) : newUids.length ? await fetchArrived(client, lowest(newUids)) : [];
   let changed: number[] = [];
   cache.transaction(() => {
     cache.removeMessages(path, removed);
@@ -214,6 +223,12 @@ async function whileListening<T>(client: ImapFlow, path: string, vanished: numbe
   } finally {
     client.off('expunge', listener);
   }
+}
+
+function lowest(values: readonly number[]): number {
+  let low = values[0];
+  for (const v of values) if (v < low) low = v;
+  return low;
 }
 
 function lowestUid(messages: readonly { uid: number }[]): number | undefined {

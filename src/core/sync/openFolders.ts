@@ -55,6 +55,8 @@ export class OpenFolders extends DisposableBase {
   /** Syncs of each folder in flight, and the folders to sync again after them (a message vanished meanwhile). */
   private readonly syncing = new Map<string, number>();
   private readonly syncAgain = new Set<string>();
+  /** Reports of the listening connection waiting to be applied, by folder. */
+  private readonly reports = new Map<string, MessageReport[]>();
 
   constructor(
     private readonly connections: AccountConnections,
@@ -226,25 +228,43 @@ export class OpenFolders extends DisposableBase {
   }
 
   /**
-   * A report of the listening connection, applied to the mirror at once: no command and no
-   * catch-up. A sync of the folder in flight may have read the message before the change: it cannot
-   * store flags older than these (MODSEQ), and a vanished message makes the folder sync again after it.
+   * A report of the listening connection, applied to the mirror without a command or a catch-up.
+   * Reports that come together (another client deleting a thousand messages) are applied together,
+   * right after the current ones are read: one transaction, one window diff, one count. A sync of the
+   * folder in flight may have read a message before the change: it cannot store flags older than
+   * these (MODSEQ), and a vanished message makes the folder sync again after it.
    */
   applyReport(report: MessageReport): void {
-    const path = report.path;
+    const queued = this.reports.get(report.path);
+    if (queued) {
+      queued.push(report);
+      return;
+    }
+    this.reports.set(report.path, [report]);
+    setImmediate(() => this.applyReports(report.path));
+  }
+
+  private applyReports(path: string): void {
+    const reports = this.reports.get(path) ?? [];
+    this.reports.delete(path);
+    if (this.isDisposed || !reports.length) return;
     const kept = this.cache.folder(path);
-    if (!this.loaded.has(path) || kept?.uidValidity !== report.uidValidity) {
+    if (!this.loaded.has(path) || reports.some((r) => r.uidValidity !== kept?.uidValidity)) {
       this.scheduleCatchUp(path);
       return;
     }
-    if (report.kind === 'flags') {
-      const flags = { uid: report.uid, flags: toFlags(report.flags), keywords: keywordsOf(report.flags), modseq: report.modseq?.toString() };
-      if (!this.cache.setFlags(path, [flags]).length) return;
-    } else {
-      if (this.syncing.has(path)) this.syncAgain.add(path);
-      if (!this.cache.removeMessages(path, [report.uid])) return;
-    }
-    const view = this.loaded.get(path)!;
+    let moved = false;
+    this.cache.transaction(() => {
+      const flags = reports.flatMap((r) =>
+        r.kind === 'flags' ? [{ uid: r.uid, flags: toFlags(r.flags), keywords: keywordsOf(r.flags), modseq: r.modseq?.toString() }] : [],
+      );
+      const vanished = reports.flatMap((r) => (r.kind === 'vanished' ? [r.uid] : []));
+      if (vanished.length && this.syncing.has(path)) this.syncAgain.add(path);
+      moved = this.cache.setFlags(path, flags).length > 0;
+      moved = this.cache.removeMessages(path, vanished) > 0 || moved;
+    });
+    const view = this.loaded.get(path);
+    if (!moved || !view) return;
     const change = view.shown.replaceWith(this.cache.window(path, view.floor));
     if (!isEmptyChange(change)) this.changeEmitter.fire(change);
     this.refreshCounts(path);
