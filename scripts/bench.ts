@@ -10,6 +10,7 @@ import { AccountSession, MailCache, silentLog, type MirrorProgress } from '../sr
 import { startDovecot, type DovecotServer } from '../test/support/dovecot';
 import { compare, median, printFigures, RUNS, spread, time, WARMUP, type Figure } from './bench/figures';
 import { fillMaildir } from './bench/maildir';
+import { benchLatency } from './bench/latency';
 import { benchMirrorStore } from './bench/mirrorStore';
 import { RawImap } from './bench/rawImap';
 
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
   const server = await startDovecot();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-bench-'));
   try {
-    for (const folder of ['Big', 'Small', 'Other']) await server.createFolder('alice', folder);
+    for (const folder of ['Big', 'Small', 'Other', 'Live', 'Elsewhere']) await server.createFolder('alice', folder);
+    await server.deliver('alice', 'Live', 'Subject: flagged and unflagged\r\n\r\nbody\r\n');
     const filled = await time(async () => {
       fillMaildir(server, 'Big', MESSAGES);
       fillMaildir(server, 'Small', SMALL);
@@ -224,6 +226,8 @@ async function main(): Promise<void> {
         `(JS heap ${heapBefore.heap.toFixed(1)} → ${heapAfter.heap.toFixed(1)} MiB; SQLite's WebAssembly memory ${heapAfter.wasm.toFixed(1)} MiB)`,
     );
     console.log(`mirror file: ${(fs.statSync(path.join(dir, 'mirror.sqlite')).size / mirrored).toFixed(0)} bytes per message on disk`);
+    phase('latency');
+    await benchLatency(server.port, warm, { open: 'Live', other: 'Elsewhere' });
     warm.dispose();
     mirrorCache.close();
     await benchMirrorStore(MESSAGES);

@@ -1,0 +1,79 @@
+/**
+ * How much later than a raw client the core tells of another client's change: to the open folder
+ * (a flag set and cleared, against a raw client IDLE on the folder), and to another folder's unread
+ * count (new mail, against a raw client with NOTIFY, RFC 5465). The server's own delay (Dovecot waits
+ * about half a second before it tells anyone) weighs on both alike; the difference is the core's.
+ */
+import type { AccountSession } from '../../src/core';
+import { median } from './figures';
+import { RawImap } from './rawImap';
+
+const ROUNDS = Number(process.env.MAILROOM_BENCH_LATENCY_ROUNDS ?? 20);
+
+export interface LatencyFolders {
+  /** Open in the session; message UID 1 is flagged and unflagged. */
+  open: string;
+  /** Not open in the session; gets new mail. */
+  other: string;
+}
+
+export async function benchLatency(port: number, session: AccountSession, folders: LatencyFolders): Promise<void> {
+  const actor = await RawImap.open(port);
+  const idler = await RawImap.open(port);
+  const notifier = await RawImap.open(port);
+  try {
+    await session.openFolder(folders.open);
+    await actor.run(`SELECT ${folders.open}`);
+    await idler.run(`SELECT ${folders.open}`);
+    await notifier.run('SELECT INBOX');
+    await notifier.run('NOTIFY SET (SELECTED (MessageNew MessageExpunge FlagChange)) (PERSONAL (MessageNew MessageExpunge FlagChange))');
+    await idler.idle();
+    await notifier.idle();
+    await pause(1_000);
+
+    const open: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const raw = idler.news(/FETCH/);
+      const ours = event(session.onDidChangeMessages, (c) => c.folder === folders.open && c.changed.length > 0);
+      await actor.run(`UID STORE 1 ${i % 2 ? '-' : '+'}FLAGS (\\Flagged)`);
+      const [rawAt, oursAt] = await Promise.all([raw, ours]);
+      open.push(oursAt - rawAt);
+      await pause(200);
+    }
+
+    const counts: number[] = [];
+    const body = 'From: CI <builds@ci.example.com>\r\nSubject: latency\r\n\r\nnew\r\n';
+    for (let i = 0; i < ROUNDS; i++) {
+      const raw = notifier.news(new RegExp(`STATUS "?${folders.other}"?`));
+      const ours = event(session.onDidChangeCounts, (changed) => changed.some((c) => c.path === folders.other));
+      await actor.run(`APPEND ${folders.other} {${Buffer.byteLength(body)}+}\r\n${body}`);
+      const [rawAt, oursAt] = await Promise.all([raw, ours]);
+      counts.push(oursAt - rawAt);
+      await pause(200);
+    }
+    console.log(`a change to the open folder, the core's event after a raw IDLE client's: median ${median(open).toFixed(1)} ms, p95 ${p95(open).toFixed(1)} ms (${ROUNDS} rounds)`);
+    console.log(`new mail in another folder, its unread count after a raw NOTIFY client's: median ${median(counts).toFixed(1)} ms, p95 ${p95(counts).toFixed(1)} ms`);
+  } finally {
+    actor.close();
+    idler.close();
+    notifier.close();
+  }
+}
+
+function event<T>(on: (listener: (value: T) => void) => { dispose(): void }, predicate: (value: T) => boolean): Promise<number> {
+  return new Promise((resolve) => {
+    const sub = on((value) => {
+      if (predicate(value)) {
+        sub.dispose();
+        resolve(performance.now());
+      }
+    });
+  });
+}
+
+function p95(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
