@@ -236,8 +236,17 @@ describe('Mailroom in the workbench', function () {
     await assertEventually(async () => /150 more/.test((await more.textContent()) ?? ''), 'the "Load 50 older…" row to say 150 more', 30_000);
     await page!.screenshot({ path: path.join(resultsDir, 'large-folder.png'), fullPage: true });
     await more.click();
-    await page!.keyboard.press('End');
-    await assertEventually(async () => /100 more/.test((await treeRow('Load 50 older').textContent()) ?? ''), 'the row to say 100 more after loading a page', 30_000);
+    // The click leaves the pointer (not the keyboard focus) on the tree: scroll it to its end.
+    await treeRow(`Build #${LARGE_FOLDER - 49} `).waitFor({ timeout: 30_000 });
+    await treeRow(`Build #${LARGE_FOLDER - 49} `).hover();
+    await assertEventually(
+      async () => {
+        await page!.mouse.wheel(0, 5_000);
+        return /100 more/.test((await treeRow('Load 50 older').textContent({ timeout: 1_000 }).catch(() => '')) ?? '');
+      },
+      'the row to say 100 more after loading a page',
+      30_000,
+    );
     await treeRow(`Build #${LARGE_FOLDER - 99} `).waitFor({ timeout: 30_000 });
   });
 });
