@@ -55,6 +55,35 @@ describe('the window of an open folder', () => {
     assert.equal(folder.get(3)?.subject, 'again');
   });
 
+  it('reads what every change left, newest first, each time', () => {
+    const folder = windowOf(1, 2, 3);
+    assert.deepEqual(folder.messages().map((m) => m.uid), [3, 2, 1]);
+    folder.messages().pop();
+    assert.deepEqual(folder.messages().map((m) => m.uid), [3, 2, 1], 'a caller cannot change the window through what it read');
+    folder.addPage([summary(5)]);
+    assert.deepEqual(folder.messages().map((m) => m.uid), [5, 3, 2, 1]);
+    folder.reconcile({ present: new Set([5, 3, 1]), flags: new Map([[1, { ...noFlags, seen: true }]]), arrived: [summary(7)] });
+    assert.deepEqual(folder.messages().map((m) => m.uid), [7, 5, 3, 1]);
+    assert.equal(folder.messages().at(-1)!.flags.seen, true);
+    folder.setPreviews(new Map([[3, 'three']]));
+    assert.equal(folder.messages()[2].preview, 'three');
+    folder.replaceWith([summary(9), summary(8)]);
+    assert.deepEqual(folder.messages().map((m) => m.uid), [9, 8]);
+    folder.clear();
+    assert.deepEqual(folder.messages(), []);
+  });
+
+  describe('replaceWith', () => {
+    it('says which rows went, came and changed flags or preview', () => {
+      const folder = windowOf(1, 2, 3);
+      const change = folder.replaceWith([{ ...summary(3), preview: 'p' }, { ...summary(2), flags: { ...noFlags, flagged: true } }, summary(4)]);
+      assert.deepEqual(change.removed, [1]);
+      assert.deepEqual(change.added.map((m) => m.uid), [4]);
+      assert.deepEqual(change.changed.map((m) => m.uid).sort(), [2, 3]);
+      assert.ok(isEmptyChange(folder.replaceWith(folder.messages())));
+    });
+  });
+
   describe('reconcile', () => {
     it('reports nothing when the server agrees', () => {
       const folder = windowOf(1, 2, 3);

@@ -24,6 +24,8 @@ export interface WindowUpdate {
 
 export class LoadedFolder {
   private readonly byUid = new Map<number, MessageSummary>();
+  /** `messages()` as last sorted; dropped by every change. */
+  private sorted: MessageSummary[] | undefined;
   hasOlder = false;
   /** HIGHESTMODSEQ (RFC 7162) up to which the window's flags are known; undefined without CONDSTORE. */
   modseq: bigint | undefined;
@@ -38,9 +40,10 @@ export class LoadedFolder {
     return this.byUid.size;
   }
 
-  /** Newest first, by UID: UIDs grow with arrival (RFC 3501 2.3.1.1). */
+  /** Newest first, by UID: UIDs grow with arrival (RFC 3501 2.3.1.1). Sorted once per change, not per read. */
   messages(): MessageSummary[] {
-    return [...this.byUid.values()].sort((a, b) => b.uid - a.uid);
+    this.sorted ??= [...this.byUid.values()].sort((a, b) => b.uid - a.uid);
+    return this.sorted.slice();
   }
 
   get(uid: number): MessageSummary | undefined {
@@ -59,6 +62,7 @@ export class LoadedFolder {
 
   addPage(messages: readonly MessageSummary[]): void {
     for (const m of messages) {
+      this.sorted = undefined;
       this.byUid.set(m.uid, m);
     }
   }
@@ -72,16 +76,19 @@ export class LoadedFolder {
     for (const [uid, summary] of this.byUid) {
       const flags = update.flags.get(uid);
       if (!update.present.has(uid)) {
+        this.sorted = undefined;
         this.byUid.delete(uid);
         change.removed.push(uid);
       } else if (flags && !sameFlags(flags, summary.flags)) {
         const updated = { ...summary, flags };
+        this.sorted = undefined;
         this.byUid.set(uid, updated);
         change.changed.push(updated);
       }
     }
     for (const m of update.arrived) {
       if (!this.byUid.has(m.uid)) {
+        this.sorted = undefined;
         this.byUid.set(m.uid, m);
         change.added.push(m);
       }
@@ -104,6 +111,7 @@ export class LoadedFolder {
       if (!before) change.added.push(m);
       else if (!sameFlags(before.flags, m.flags) || before.preview !== m.preview) change.changed.push(m);
     }
+    this.sorted = undefined;
     this.byUid.clear();
     this.addPage(messages);
     return change;
@@ -116,6 +124,7 @@ export class LoadedFolder {
       const summary = this.byUid.get(uid);
       if (summary && summary.preview !== preview) {
         const updated = { ...summary, preview };
+        this.sorted = undefined;
         this.byUid.set(uid, updated);
         changed.push(updated);
       }
@@ -124,6 +133,7 @@ export class LoadedFolder {
   }
 
   clear(): void {
+    this.sorted = undefined;
     this.byUid.clear();
     this.hasOlder = false;
   }
