@@ -313,7 +313,9 @@ export class OpenFolders extends DisposableBase {
     const kept = this.cache.folder(path);
     const total = this.folderList.countsOf(path)?.messages ?? kept?.messages;
     const older = total === undefined ? 0 : Math.max(0, total - view.shown.size);
-    return { hasOlder: older > 0 || this.cache.hasBelow(path, view.floor) || (total === undefined && (kept?.syncedFrom ?? 1) > 1), older };
+    // The count may be behind (a STATUS from before the last arrivals): what the mirror holds, or has
+    // still to fetch, says there is older mail whatever the count says.
+    return { hasOlder: older > 0 || this.cache.hasBelow(path, view.floor) || (kept?.syncedFrom ?? 1) > 1, older };
   }
 
   private page(path: string, view: FolderView): MessagePage {
