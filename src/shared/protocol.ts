@@ -6,8 +6,7 @@
  */
 // The webview is bundled for the browser: it takes core's plain data types straight from the model,
 // not through core's index, which would bring the Node side of core into its type check.
-import type { MessageRef } from '../core/model/ids';
-import type { MessageContent, MessageSummary } from '../core/model/types';
+import type { MessageContent, MessageRef, MessageSummary } from '../core';
 
 /** Host → webview. */
 export type HostMessage =
