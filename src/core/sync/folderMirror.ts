@@ -98,7 +98,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
   }
   lastSyncPath.set(path, syncPath);
 
-  const arrived = !newUids ? await fetchArrived(client, stored.uidNext) : newUids.length ? await fetchArrived(client, lowest(newUids)) : [];
+  const arrived = !newUids ? await fetchArrived(client, stored.uidNext) : newUids.length ? await fetchArrived(client, lowest(newUids)!) : [];
   let changed: number[] = [];
   cache.transaction(() => {
     cache.removeMessages(path, removed);
@@ -182,7 +182,7 @@ async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): 
   }
   let uidNext = Math.max(announced, uidAfter(page));
   if (!uidNext) uidNext = await highestUidPlusOne(client);
-  const syncedFrom = first <= 1 ? 1 : lowestUid(page) ?? uidNext;
+  const syncedFrom = first <= 1 ? 1 : lowest(page.map((m) => m.uid)) ?? uidNext;
   cache.transaction(() => {
     cache.resetFolder(path, uidValidity);
     cache.putMessages(path, page);
@@ -225,14 +225,9 @@ async function whileListening<T>(client: ImapFlow, path: string, vanished: numbe
   }
 }
 
-function lowest(values: readonly number[]): number {
-  let low = values[0];
-  for (const v of values) if (v < low) low = v;
+/** The lowest of `values`, undefined for none; a loop, since spreading 100,000 UIDs into Math.min overflows the stack. */
+function lowest(values: readonly number[]): number | undefined {
+  let low: number | undefined;
+  for (const v of values) if (low === undefined || v < low) low = v;
   return low;
-}
-
-function lowestUid(messages: readonly { uid: number }[]): number | undefined {
-  let lowest: number | undefined;
-  for (const m of messages) if (lowest === undefined || m.uid < lowest) lowest = m.uid;
-  return lowest;
 }

@@ -9,7 +9,7 @@
 import { MailError } from '../imap/errors';
 import type { MailLog } from '../imap/log';
 import { DisposableBase } from '../model/events';
-import type { MailCache } from '../cache/mailCache';
+import type { CachedFolder, MailCache } from '../cache/mailCache';
 import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
@@ -40,6 +40,11 @@ interface FolderView {
   shown: LoadedFolder;
   /** The window holds every stored message with a UID at or above this. */
   floor: number;
+}
+
+/** The mirror has synced a folder at least once: it holds its newest page and the markers after it. */
+function hasPage(kept: CachedFolder | undefined): kept is CachedFolder & { uidValidity: string; uidNext: number; syncedFrom: number } {
+  return Boolean(kept?.uidValidity && kept.uidNext && kept.syncedFrom !== undefined);
 }
 
 export class OpenFolders extends DisposableBase {
@@ -79,10 +84,6 @@ export class OpenFolders extends DisposableBase {
     return this.loaded.has(path);
   }
 
-  paths(): string[] {
-    return [...this.loaded.keys()];
-  }
-
   /** The window of an open folder, newest first, and how many older messages "Load older" can still show. */
   window(path: string): { messages: MessageSummary[]; hasOlder: boolean; older: number } | undefined {
     const view = this.loaded.get(path);
@@ -91,8 +92,7 @@ export class OpenFolders extends DisposableBase {
 
   /** Whether the mirror holds a page of `path`. */
   isMirrored(path: string): boolean {
-    const kept = this.cache.folder(path);
-    return Boolean(kept?.uidValidity && kept.uidNext && kept.syncedFrom !== undefined);
+    return hasPage(this.cache.folder(path));
   }
 
   /** How far the mirror of `path` has come. */
@@ -109,17 +109,16 @@ export class OpenFolders extends DisposableBase {
    * knows shows from it at once and syncs behind; a new one waits for its first page from the server.
    */
   async open(path: string): Promise<MessagePage> {
-    let view = this.fromMirror(path);
-    if (!view) {
-      await this.sync(path);
-      view = this.fromMirror(path);
-      if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
-      this.loaded.set(path, view);
+    const known = this.fromMirror(path);
+    if (!known) await this.sync(path);
+    const view = known ?? this.fromMirror(path);
+    if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
+    this.loaded.set(path, view);
+    if (!known) {
       this.afterSync(path, view.shown.messages().map((m) => m.uid));
-    } else {
-      this.loaded.set(path, view);
+    } else if (this.connections.connectionState.kind === 'online') {
       // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
-      if (this.connections.connectionState.kind === 'online') this.scheduleCatchUp(path, 0);
+      this.scheduleCatchUp(path, 0);
     }
     // What changed between the sync and the watcher's EXAMINE reaches no watcher: catch up once it
     // watches. Not connected yet, the watcher starts on this folder when it connects.
@@ -217,13 +216,11 @@ export class OpenFolders extends DisposableBase {
       const fresh = this.fromMirror(path);
       if (fresh) view.floor = fresh.floor;
     }
-    const change = view.shown.replaceWith(this.cache.window(path, view.floor));
+    const change = this.reread(path, view);
     change.reset = mirrorChange.reset;
     if (change.reset) change.added = view.shown.messages();
     this.afterSync(path, change.added.map((m) => m.uid));
-    if (!isEmptyChange(change)) {
-      this.changeEmitter.fire(change);
-    }
+    this.fireChange(change);
     return change;
   }
 
@@ -265,8 +262,7 @@ export class OpenFolders extends DisposableBase {
     });
     const view = this.loaded.get(path);
     if (!moved || !view) return;
-    const change = view.shown.replaceWith(this.cache.window(path, view.floor));
-    if (!isEmptyChange(change)) this.changeEmitter.fire(change);
+    this.fireChange(this.reread(path, view));
     this.refreshCounts(path);
   }
 
@@ -283,6 +279,15 @@ export class OpenFolders extends DisposableBase {
     }
   }
 
+  /** The window as the mirror holds it now, and what differs from what was shown. */
+  private reread(path: string, view: FolderView): FolderChange {
+    return view.shown.replaceWith(this.cache.window(path, view.floor));
+  }
+
+  private fireChange(change: FolderChange): void {
+    if (!isEmptyChange(change)) this.changeEmitter.fire(change);
+  }
+
   /** After a sync that moved the folder: counts, previews of what came, and the rest of the folder in the background. */
   private afterSync(path: string, added: number[]): void {
     this.refreshCounts(path);
@@ -294,7 +299,7 @@ export class OpenFolders extends DisposableBase {
   private fromMirror(path: string): FolderView | undefined {
     try {
       const kept = this.cache.folder(path);
-      if (!kept?.uidValidity || !kept.uidNext || kept.syncedFrom === undefined) return undefined;
+      if (!hasPage(kept)) return undefined;
       const floor = this.cache.floorFor(path, this.pageSize) ?? kept.uidNext;
       const shown = new LoadedFolder(path, kept.uidValidity, kept.uidNext);
       shown.addPage(this.cache.window(path, floor));
@@ -371,9 +376,7 @@ export class OpenFolders extends DisposableBase {
         if (!previews.size) return;
         this.cache.setPreviews(path, previews);
         const view = this.loaded.get(path);
-        if (!view) return;
-        const change = view.shown.replaceWith(this.cache.window(path, view.floor));
-        if (!isEmptyChange(change)) this.changeEmitter.fire(change);
+        if (view) this.fireChange(this.reread(path, view));
       })
       .catch((err) => this.log.debug(`previews of ${path}: ${err}`));
   }
