@@ -16,31 +16,41 @@ export interface Figure {
   ours: number[];
 }
 
+export interface CompareOptions {
+  /** Untimed, after each round of ours: the work Mailroom starts behind a result (counts, previews)
+   * must not weigh on the next round, and what a round changed is put back. */
+  settle?: () => Promise<unknown>;
+  /** Untimed, after each raw round: puts back what it changed (the folder it selected). */
+  rawSettle?: () => Promise<unknown>;
+  /** Unmeasured rounds of each first (WARMUP unless given). */
+  warmup?: number;
+}
+
 /**
  * Runs the raw baseline and Mailroom's version of the same work interleaved (raw first on even
- * rounds, ours first on odd ones), after WARMUP unmeasured rounds of each, so that a noisy
- * neighbour or a cold cache weighs on both alike. `settle`, untimed, runs after each round of ours:
- * the work Mailroom starts behind a result (counts, previews) must not weigh on the next round.
- * Returns every sample of both.
+ * rounds, ours first on odd ones), after unmeasured rounds of each, so that a noisy neighbour, a
+ * cold cache or code not yet compiled weighs on both alike. Returns every sample of both.
  */
-export async function compare(name: string, raw: () => Promise<unknown>, ours: () => Promise<unknown>, settle?: () => Promise<unknown>): Promise<Figure> {
-  const oursSettled = async () => {
-    const ms = await time(ours);
-    await settle?.();
+export async function compare(name: string, raw: () => Promise<unknown>, ours: () => Promise<unknown>, options: CompareOptions = {}): Promise<Figure> {
+  const settled = async (work: () => Promise<unknown>, after?: () => Promise<unknown>) => {
+    const ms = await time(work);
+    await after?.();
     return ms;
   };
-  for (let i = 0; i < WARMUP; i++) {
-    await raw();
+  const rawSettled = () => settled(raw, options.rawSettle);
+  const oursSettled = () => settled(ours, options.settle);
+  for (let i = 0; i < (options.warmup ?? WARMUP); i++) {
+    await rawSettled();
     await oursSettled();
   }
   const figure: Figure = { name, raw: [], ours: [] };
   for (let i = 0; i < RUNS; i++) {
     if (i % 2 === 0) {
-      figure.raw.push(await time(raw));
+      figure.raw.push(await rawSettled());
       figure.ours.push(await oursSettled());
     } else {
       figure.ours.push(await oursSettled());
-      figure.raw.push(await time(raw));
+      figure.raw.push(await rawSettled());
     }
   }
   return figure;

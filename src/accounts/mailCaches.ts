@@ -72,7 +72,8 @@ export class MailCaches {
     }
     const prefix = `${safeId(accountId)}.`;
     for (const name of names) {
-      if (name.startsWith(prefix) && (!keep || !name.startsWith(`${keep}.sqlite`))) {
+      // `keep.` covers the file of each window (`keep.sqlite`, `keep.w2.sqlite`), its log and lock.
+      if (name.startsWith(prefix) && (!keep || !name.startsWith(`${keep}.`))) {
         fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
       }
     }

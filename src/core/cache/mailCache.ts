@@ -4,10 +4,10 @@
  * server; writes come from sync, which stores changes and the marker that covers them in one
  * transaction (a HIGHESTMODSEQ is never ahead of what is stored, STYLE mistake 7).
  */
-import type { Database, Statement } from 'node-sqlite3-wasm';
 import type { MailLog } from '../imap/log';
 import type { MessageFlags, SpecialUse } from '../model/types';
-import { openAndMigrate, openCacheDatabase } from './cacheDatabase';
+import { CacheConnection } from './cacheConnection';
+import { openAndMigrate, openCacheDatabase, removeIdleSlots } from './cacheDatabase';
 import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
 
 /** A folder's state in the mirror. */
@@ -55,50 +55,45 @@ interface FolderRow {
 export class MailCache {
   /** The file name of a mirror that lives in memory, for a session with no storage (scripts, tests). */
   static readonly IN_MEMORY = ':memory:';
-  private readonly db: Database;
-  private readonly insertMessage: Statement;
+  private readonly sql: CacheConnection;
+  private readonly insertMessage: string;
   private maxBodyBytes: number;
   /** Set when an older file was set aside at open: sync starts from nothing. */
   readonly setAside: string | undefined;
+  /** The file this process holds (another window of VS Code holds another), or IN_MEMORY. */
+  readonly file: string;
+  private readonly baseFile: string;
+  private lastStamp = 0;
 
   constructor(file: string, options: CacheOptions) {
-    const opened = file === MailCache.IN_MEMORY ? { db: openAndMigrate(file), setAside: undefined } : openCacheDatabase(file, options.log);
-    this.db = opened.db;
+    const opened = file === MailCache.IN_MEMORY ? { db: openAndMigrate(file), file, setAside: undefined, release: () => undefined } : openCacheDatabase(file, options.log);
+    this.sql = new CacheConnection(opened.db, opened.release);
+    this.file = opened.file;
+    this.baseFile = file;
     this.setAside = opened.setAside;
     this.maxBodyBytes = options.maxBodyBytes;
-    this.insertMessage = this.db.prepare(
-      `INSERT OR REPLACE INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`,
-    );
+    this.insertMessage = `INSERT OR REPLACE INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`;
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. */
   transaction<T>(work: () => T): T {
-    if (this.db.inTransaction) return work();
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw err;
-    }
+    return this.sql.transaction(work);
   }
 
   // Folders
 
   folders(): CachedFolder[] {
-    return (this.db.all('SELECT * FROM folder ORDER BY path') as unknown as FolderRow[]).map(toFolder);
+    return this.sql.all<FolderRow>('SELECT * FROM folder ORDER BY path').map(toFolder);
   }
 
   folder(path: string): CachedFolder | undefined {
-    const row = this.db.get('SELECT * FROM folder WHERE path = ?', path) as unknown as FolderRow | null;
+    const row = this.sql.get<FolderRow>('SELECT * FROM folder WHERE path = ?', path);
     return row ? toFolder(row) : undefined;
   }
 
   /** Creates the folder or updates the fields given; leaves the others as they are. */
   saveFolder(folder: Partial<CachedFolder> & { path: string }): void {
-    this.db.run('INSERT OR IGNORE INTO folder (path, delimiter) VALUES (?, ?)', [folder.path, folder.delimiter ?? '']);
+    this.sql.run('INSERT OR IGNORE INTO folder (path, delimiter) VALUES (?, ?)', [folder.path, folder.delimiter ?? '']);
     const columns: [keyof CachedFolder, string, (v: never) => string | number | null][] = [
       ['delimiter', 'delimiter', (v: string) => v],
       ['specialUse', 'special_use', (v: string | undefined) => v ?? null],
@@ -112,7 +107,7 @@ export class MailCache {
     ];
     const set = columns.filter(([key]) => key in folder);
     if (!set.length) return;
-    this.db.run(`UPDATE folder SET ${set.map(([, column]) => `${column} = ?`).join(', ')} WHERE path = ?`, [
+    this.sql.run(`UPDATE folder SET ${set.map(([, column]) => `${column} = ?`).join(', ')} WHERE path = ?`, [
       ...set.map(([key, , value]) => value(folder[key] as never)),
       folder.path,
     ]);
@@ -123,7 +118,7 @@ export class MailCache {
     this.transaction(() => {
       for (const path of paths) {
         this.dropMessages(path);
-        this.db.run('DELETE FROM folder WHERE path = ?', path);
+        this.sql.run('DELETE FROM folder WHERE path = ?', path);
       }
     });
   }
@@ -137,26 +132,26 @@ export class MailCache {
   }
 
   private dropMessages(path: string): void {
-    this.db.run('DELETE FROM message WHERE folder = ?', path);
-    this.db.run('DELETE FROM body WHERE folder = ?', path);
+    this.sql.run('DELETE FROM message WHERE folder = ?', path);
+    this.sql.run('DELETE FROM body WHERE folder = ?', path);
   }
 
   // Named values
 
   /** A small value kept as JSON (the folder tree as last listed), or undefined. */
   meta<T>(key: string): T | undefined {
-    const row = this.db.get('SELECT value FROM meta WHERE key = ?', key) as { value: string } | null;
+    const row = this.sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', key);
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
   setMeta(key: string, value: unknown): void {
-    this.db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, JSON.stringify(value)]);
+    this.sql.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, JSON.stringify(value)]);
   }
 
   /** Replaces what is kept of a folder's messages by `messages`, with its markers, in one transaction. */
   replaceMessages(path: string, messages: readonly CachedMessage[], folder: Partial<CachedFolder>): void {
     this.transaction(() => {
-      this.db.run('DELETE FROM message WHERE folder = ?', path);
+      this.sql.run('DELETE FROM message WHERE folder = ?', path);
       this.putMessages(path, messages);
       this.saveFolder({ ...folder, path });
     });
@@ -168,7 +163,7 @@ export class MailCache {
   putMessages(path: string, messages: readonly CachedMessage[]): void {
     this.transaction(() => {
       for (const message of messages) {
-        this.insertMessage.run([path, ...toRowValues(message)]);
+        this.sql.run(this.insertMessage, [path, ...toRowValues(message)]);
       }
     });
   }
@@ -185,15 +180,16 @@ export class MailCache {
         const keywords = u.keywords?.length ? u.keywords.join(' ') : null;
         const bits = flagBits(u.flags);
         // A change older than the one stored (a sync that read the message before a live report) is not taken.
-        const current = this.db.get('SELECT flags, keywords, modseq FROM message WHERE folder = ? AND uid = ?', [path, u.uid]) as
-          | { flags: number; keywords: string | null; modseq: string | null }
-          | null;
+        const current = this.sql.get<{ flags: number; keywords: string | null; modseq: string | null }>(
+          'SELECT flags, keywords, modseq FROM message WHERE folder = ? AND uid = ?',
+          [path, u.uid],
+        );
         if (!current || (u.modseq && current.modseq && BigInt(current.modseq) > BigInt(u.modseq))) continue;
         if (current.flags !== bits || current.keywords !== keywords) {
-          this.db.run('UPDATE message SET flags = ?, keywords = ? WHERE folder = ? AND uid = ?', [bits, keywords, path, u.uid]);
+          this.sql.run('UPDATE message SET flags = ?, keywords = ? WHERE folder = ? AND uid = ?', [bits, keywords, path, u.uid]);
           changed.push(u.uid);
         }
-        if (u.modseq && u.modseq !== current.modseq) this.db.run('UPDATE message SET modseq = ? WHERE folder = ? AND uid = ?', [u.modseq, path, u.uid]);
+        if (u.modseq && u.modseq !== current.modseq) this.sql.run('UPDATE message SET modseq = ? WHERE folder = ? AND uid = ?', [u.modseq, path, u.uid]);
       }
     });
     return changed;
@@ -204,8 +200,8 @@ export class MailCache {
     let removed = 0;
     this.transaction(() => {
       for (const uid of uids) {
-        removed += this.db.run('DELETE FROM message WHERE folder = ? AND uid = ?', [path, uid]).changes;
-        this.db.run('DELETE FROM body WHERE folder = ? AND uid = ?', [path, uid]);
+        removed += this.sql.run('DELETE FROM message WHERE folder = ? AND uid = ?', [path, uid]);
+        this.sql.run('DELETE FROM body WHERE folder = ? AND uid = ?', [path, uid]);
       }
     });
     return removed;
@@ -221,17 +217,17 @@ export class MailCache {
   /** Newest first: the `limit` messages below `belowUid` (or the newest when omitted). */
   page(path: string, limit: number, belowUid?: number): CachedMessage[] {
     const uidValidity = this.folder(path)?.uidValidity ?? '';
-    const rows = this.db.all(
+    const rows = this.sql.all<MessageRow>(
       'SELECT * FROM message WHERE folder = ? AND uid < ? ORDER BY uid DESC LIMIT ?',
       [path, belowUid ?? Number.MAX_SAFE_INTEGER, limit],
-    ) as unknown as MessageRow[];
+    );
     return rows.map((row) => fromRow(row, path, uidValidity));
   }
 
   /** Newest first: every stored message at or above `floorUid` (the window the tree shows), and below `belowUid` if given. */
   window(path: string, floorUid: number, belowUid = Number.MAX_SAFE_INTEGER): CachedMessage[] {
     const uidValidity = this.folder(path)?.uidValidity ?? '';
-    const rows = this.db.all('SELECT * FROM message WHERE folder = ? AND uid >= ? AND uid < ? ORDER BY uid DESC', [path, floorUid, belowUid]) as unknown as MessageRow[];
+    const rows = this.sql.all<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid >= ? AND uid < ? ORDER BY uid DESC', [path, floorUid, belowUid]);
     return rows.map((row) => fromRow(row, path, uidValidity));
   }
 
@@ -240,17 +236,17 @@ export class MailCache {
    * floor of a window that shows `count` more. The lowest stored UID when fewer are stored.
    */
   floorFor(path: string, count: number, belowUid = Number.MAX_SAFE_INTEGER): number | undefined {
-    const row = this.db.get(
+    const row = this.sql.get<{ uid: number | null }>(
       'SELECT min(uid) AS uid FROM (SELECT uid FROM message WHERE folder = ? AND uid < ? ORDER BY uid DESC LIMIT ?)',
       [path, belowUid, count],
-    ) as { uid: number | null };
-    return row.uid ?? undefined;
+    );
+    return row?.uid ?? undefined;
   }
 
   /** Sets previews (RFC 8970) fetched after the summaries. */
   setPreviews(path: string, previews: ReadonlyMap<number, string>): void {
     this.transaction(() => {
-      for (const [uid, preview] of previews) this.db.run('UPDATE message SET preview = ? WHERE folder = ? AND uid = ?', [preview, path, uid]);
+      for (const [uid, preview] of previews) this.sql.run('UPDATE message SET preview = ? WHERE folder = ? AND uid = ?', [preview, path, uid]);
     });
   }
 
@@ -264,54 +260,53 @@ export class MailCache {
       if (uid > high) high = uid;
     }
     const missing = new Set(
-      (this.db.all('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? AND preview IS NULL', [path, low, high]) as { uid: number }[]).map((r) => r.uid),
+      this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? AND preview IS NULL', [path, low, high]).map((r) => r.uid),
     );
     return uids.filter((uid) => missing.has(uid));
   }
 
   /** Whether any message is stored below `uid`. */
   hasBelow(path: string, uid: number): boolean {
-    return this.db.get('SELECT 1 AS found FROM message WHERE folder = ? AND uid < ? LIMIT 1', [path, uid]) !== null;
+    return this.sql.get('SELECT 1 AS found FROM message WHERE folder = ? AND uid < ? LIMIT 1', [path, uid]) !== undefined;
   }
 
   message(path: string, uid: number): CachedMessage | undefined {
-    const row = this.db.get('SELECT * FROM message WHERE folder = ? AND uid = ?', [path, uid]) as unknown as MessageRow | null;
+    const row = this.sql.get<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid = ?', [path, uid]);
     return row ? fromRow(row, path, this.folder(path)?.uidValidity ?? '') : undefined;
   }
 
   /** Stored UIDs in [from, to], ascending. */
   uids(path: string, from = 1, to = Number.MAX_SAFE_INTEGER): number[] {
-    return (this.db.all('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? ORDER BY uid', [path, from, to]) as { uid: number }[]).map(
+    return this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? ORDER BY uid', [path, from, to]).map(
       (r) => r.uid,
     );
   }
 
   /** How many stored messages lie below `uid`: what "Load older" still has. */
   countBelow(path: string, uid: number): number {
-    return Number((this.db.get('SELECT count(*) AS n FROM message WHERE folder = ? AND uid < ?', [path, uid]) as { n: number }).n);
+    return Number(this.sql.get<{ n: number }>('SELECT count(*) AS n FROM message WHERE folder = ? AND uid < ?', [path, uid])!.n);
   }
 
   /** Counts from the mirror (RFC 3501 6.3.10: no STATUS on the selected folder). */
   counts(path: string): { messages: number; unseen: number } {
-    const row = this.db.get(
+    const row = this.sql.get<{ messages: number; unseen: number }>(
       'SELECT count(*) AS messages, (SELECT count(*) FROM message WHERE folder = ?1 AND flags & 1 = 0) AS unseen FROM message WHERE folder = ?1',
       [path],
-    ) as { messages: number; unseen: number };
-    return { messages: Number(row.messages), unseen: Number(row.unseen) };
+    );
+    return { messages: Number(row?.messages ?? 0), unseen: Number(row?.unseen ?? 0) };
   }
 
   highestUid(path: string): number | undefined {
-    const row = this.db.get('SELECT max(uid) AS uid FROM message WHERE folder = ?', path) as { uid: number | null };
-    return row.uid ?? undefined;
+    return this.sql.get<{ uid: number | null }>('SELECT max(uid) AS uid FROM message WHERE folder = ?', path)?.uid ?? undefined;
   }
 
   // Bodies
 
   /** A body that was read before, marked as read now (it goes last when space is needed). */
   body<T>(path: string, uid: number): T | undefined {
-    const row = this.db.get('SELECT content FROM body WHERE folder = ? AND uid = ?', [path, uid]) as { content: string } | null;
+    const row = this.sql.get<{ content: string }>('SELECT content FROM body WHERE folder = ? AND uid = ?', [path, uid]);
     if (!row) return undefined;
-    this.db.run('UPDATE body SET last_read = ? WHERE folder = ? AND uid = ?', [Date.now(), path, uid]);
+    this.sql.run('UPDATE body SET last_read = ? WHERE folder = ? AND uid = ?', [this.readStamp(), path, uid]);
     return JSON.parse(row.content) as T;
   }
 
@@ -320,9 +315,15 @@ export class MailCache {
     const content = JSON.stringify(value);
     if (!this.maxBodyBytes || content.length > this.maxBodyBytes) return;
     this.transaction(() => {
-      this.db.run('INSERT OR REPLACE INTO body (folder, uid, content, bytes, last_read) VALUES (?, ?, ?, ?, ?)', [path, uid, content, content.length, Date.now()]);
+      this.sql.run('INSERT OR REPLACE INTO body (folder, uid, content, bytes, last_read) VALUES (?, ?, ?, ?, ?)', [path, uid, content, content.length, this.readStamp()]);
       this.evictBodies();
     });
+  }
+
+  /** When a body was read: the clock, but always after the last stamp, so that two reads in one millisecond keep their order. */
+  private readStamp(): number {
+    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
+    return this.lastStamp;
   }
 
   setMaxBodyBytes(bytes: number): void {
@@ -331,32 +332,34 @@ export class MailCache {
   }
 
   bodyBytes(): number {
-    return Number((this.db.get('SELECT COALESCE(sum(bytes), 0) AS n FROM body') as { n: number }).n);
+    return Number(this.sql.get<{ n: number }>('SELECT COALESCE(sum(bytes), 0) AS n FROM body')!.n);
   }
 
   private evictBodies(): void {
     let total = this.bodyBytes();
     if (total <= this.maxBodyBytes) return;
-    const rows = this.db.all('SELECT folder, uid, bytes FROM body ORDER BY last_read, folder, uid') as { folder: string; uid: number; bytes: number }[];
+    const rows = this.sql.all<{ folder: string; uid: number; bytes: number }>('SELECT folder, uid, bytes FROM body ORDER BY last_read, folder, uid');
     for (const row of rows) {
       if (total <= this.maxBodyBytes) break;
-      this.db.run('DELETE FROM body WHERE folder = ? AND uid = ?', [row.folder, row.uid]);
+      this.sql.run('DELETE FROM body WHERE folder = ? AND uid = ?', [row.folder, row.uid]);
       total -= row.bytes;
     }
   }
 
-  /** Mailroom: Clear Cache. */
+  /**
+   * Mailroom: Clear Cache. Empties this window's file and deletes the copies no window holds now;
+   * another open window of VS Code keeps its own copy until it is cleared there.
+   */
   clear(): void {
     this.transaction(() => {
-      this.db.exec('DELETE FROM body; DELETE FROM message; DELETE FROM folder; DELETE FROM meta;');
+      this.sql.exec('DELETE FROM body; DELETE FROM message; DELETE FROM folder; DELETE FROM meta;');
     });
-    this.db.exec('VACUUM');
+    this.sql.exec('VACUUM');
+    if (this.file !== MailCache.IN_MEMORY) removeIdleSlots(this.baseFile, this.file);
   }
 
   close(): void {
-    if (!this.db.isOpen) return;
-    this.insertMessage.finalize();
-    this.db.close();
+    this.sql.close();
   }
 }
 

@@ -19,6 +19,7 @@ import { taggedLog, type MailLog } from '../imap/log';
 import { DisposableBase } from '../model/events';
 import type { AccountConfig, ConnectionState } from '../model/types';
 import { Backoff } from './backoff';
+import { holdingFolder } from './selectedFolder';
 
 export interface ConnectionPair {
   commands: ImapFlow;
@@ -103,14 +104,7 @@ export class AccountConnections extends DisposableBase {
     const client = this.commands();
     const doing = `working on ${path}`;
     try {
-      return await this.answered(client, doing, async () => {
-        const lock = await client.getMailboxLock(path);
-        try {
-          return await work(client);
-        } finally {
-          lock.release();
-        }
-      });
+      return await this.answered(client, doing, () => holdingFolder(client, path, work));
     } catch (err) {
       throw this.plainError(err, client, doing);
     }
@@ -125,14 +119,7 @@ export class AccountConnections extends DisposableBase {
     const client = this.commands();
     const doing = 'reading the folders and their counts';
     try {
-      return await this.answered(client, doing, async () => {
-        const lock = await client.getMailboxLock(client.mailbox ? client.mailbox.path : 'INBOX');
-        try {
-          return await work(client, lock.path);
-        } finally {
-          lock.release();
-        }
-      });
+      return await this.answered(client, doing, () => holdingFolder(client, client.mailbox ? client.mailbox.path : 'INBOX', work));
     } catch (err) {
       throw this.plainError(err, client, doing);
     }

@@ -14,11 +14,37 @@ export function selected(client: ImapFlow): MailboxObject {
   return mailbox;
 }
 
+/** Selections made by the SELECT that granted the lock now held: the server has just told their state. */
+const freshSelections = new WeakSet<MailboxObject>();
+/** What each command connection had selected when its mailbox lock was last let go. */
+const selectedAtRelease = new WeakMap<ImapFlow, MailboxObject | undefined>();
+
+/**
+ * Runs `work` with `path` selected, under the mailbox lock of `client`. Every lock of a command
+ * connection is taken here, so a selection that differs from the one at the last release was made
+ * by the SELECT that granted this lock (imapflow selects the lock's folder before it grants it).
+ */
+export async function holdingFolder<T>(client: ImapFlow, path: string, work: (client: ImapFlow, path: string) => Promise<T>): Promise<T> {
+  const lock = await client.getMailboxLock(path);
+  const granted = client.mailbox || undefined;
+  if (granted && granted !== selectedAtRelease.get(client)) freshSelections.add(granted);
+  try {
+    return await work(client, lock.path);
+  } finally {
+    const now = client.mailbox || undefined;
+    if (granted) freshSelections.delete(granted);
+    selectedAtRelease.set(client, now);
+    lock.release();
+  }
+}
+
 /**
  * A folder that was already selected on this connection may have changed since: NOOP lets the
- * server report EXISTS and EXPUNGE (RFC 3501 6.1.2) before we trust the counts.
+ * server report EXISTS and EXPUNGE (RFC 3501 6.1.2) before we trust the counts. Right after the
+ * SELECT that granted the lock there is nothing to ask: that answer is a round trip old.
  */
 export async function refreshSelected(client: ImapFlow): Promise<void> {
+  if (freshSelections.delete(selected(client))) return;
   let refused = false;
   try {
     const response = await (client as unknown as NoopInternals).exec('NOOP', [], {

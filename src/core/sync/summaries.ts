@@ -19,21 +19,24 @@ export const SUMMARY_QUERY = {
 
 /** A summary as the mirror keeps it: the tree's fields, plus keywords, MODSEQ and the grouping headers. */
 export function toCachedMessage(msg: FetchMessageObject, folder: string, uidValidity: string): CachedMessage {
-  const headers = msg.headers ? parseHeaders(msg.headers.toString('latin1')) : new Map<string, string>();
+  // The fields asked for are often all absent: the server then sends the blank line alone.
+  const headers = msg.headers && msg.headers.length > 2 ? parseHeaders(msg.headers.toString('latin1')) : NO_HEADERS;
   const references = headers.get('references')?.match(/<[^<>\s]+>/g) ?? undefined;
   const listId = headers.get('list-id')?.match(/<([^<>\s]+)>/)?.[1] ?? headers.get('list-id')?.trim();
   const internalDate = validDate(msg.internalDate);
-  return {
-    ...toMessageSummary(msg, folder, uidValidity),
-    keywords: keywordsOf(msg.flags),
-    modseq: msg.modseq?.toString(),
-    internalDate: internalDate?.toISOString(),
-    inReplyTo: msg.envelope?.inReplyTo || undefined,
-    references: references ? references.slice(-100) : undefined,
-    listId: listId || undefined,
-    githubReason: headers.get('x-github-reason')?.trim() || undefined,
-  };
+  // The summary gains the mirror's fields in place: a full mirror maps every message of a folder.
+  const cached: CachedMessage = toMessageSummary(msg, folder, uidValidity);
+  cached.keywords = keywordsOf(msg.flags);
+  cached.modseq = msg.modseq?.toString();
+  cached.internalDate = internalDate?.toISOString();
+  cached.inReplyTo = msg.envelope?.inReplyTo || undefined;
+  cached.references = references ? references.slice(-100) : undefined;
+  cached.listId = listId || undefined;
+  cached.githubReason = headers.get('x-github-reason')?.trim() || undefined;
+  return cached;
 }
+
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
 /** Unfolded header fields by lower-case name (RFC 5322 2.2.3); the first of each name wins. */
 export function parseHeaders(text: string): Map<string, string> {
@@ -60,11 +63,18 @@ export function parseHeaders(text: string): Map<string, string> {
 }
 
 const SYSTEM_FLAGS = new Set(['\\seen', '\\flagged', '\\answered', '\\deleted', '\\draft', '\\recent']);
+/** As servers spell them (RFC 3501 2.3.2): most flags are found here without lower-casing. */
+const SYSTEM_FLAGS_AS_SENT = new Set(['\\Seen', '\\Flagged', '\\Answered', '\\Deleted', '\\Draft', '\\Recent']);
 
 /** Flags beyond the system ones: keywords such as `$Forwarded` or `$Junk`. */
 export function keywordsOf(flags: Set<string> | undefined): string[] | undefined {
-  const keywords = [...(flags ?? [])].filter((f) => !SYSTEM_FLAGS.has(f.toLowerCase()));
-  return keywords.length ? keywords : undefined;
+  let keywords: string[] | undefined;
+  if (flags) {
+    for (const flag of flags) {
+      if (!SYSTEM_FLAGS_AS_SENT.has(flag) && !SYSTEM_FLAGS.has(flag.toLowerCase())) (keywords ??= []).push(flag);
+    }
+  }
+  return keywords;
 }
 
 export function toMessageSummary(msg: FetchMessageObject, folder: string, uidValidity: string): MessageSummary {
