@@ -3,7 +3,14 @@
  * other servers do: escapes inside quoted strings, NIL in every place, literals for any string.
  */
 import * as assert from 'node:assert/strict';
-import { readFetchLine } from '../../src/core/imap/bulkFetch';
+import type { MessageEnvelopeObject } from 'imapflow';
+import { readFetchLine } from '../../src/core/imap/fetchLine';
+
+// imapflow's own line parser and envelope reader: the bulk reader must agree with them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const imapParser = (require('imapflow/lib/handler/imap-handler.js') as { parser(line: Buffer): Promise<unknown> }).parser;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const imapflowTools = require('imapflow/lib/tools.js') as { parseEnvelope(list: never): MessageEnvelopeObject };
 
 const line = (text: string, literals: string[] = []) => ({ payload: Buffer.from(text, 'utf8'), literals: literals.map((l) => Buffer.from(l)) });
 const ENVELOPE = (subject: string) => `("Wed, 14 Jan 2026 10:00:00 +0100" ${subject} (("Dana" NIL "dana" "example.org")) NIL NIL (("Alice" NIL "alice" "example.com")) NIL NIL "<parent@x>" "<id@x>")`;
@@ -67,5 +74,35 @@ describe('reading a FETCH line in bulk', () => {
     const deep = `${'('.repeat(100_000)}${')'.repeat(100_000)}`;
     const row = readFetchLine(line(`* 1 FETCH (UID 5 X-DEEP ${deep} ENVELOPE ${ENVELOPE('"deep"')})`), 1)!;
     assert.equal(row.envelope!.subject, 'deep');
+  });
+
+  it('reads an envelope as imapflow\'s own reader does, in every shape a server may send', async () => {
+    const shapes = [
+      ENVELOPE('"plain"'),
+      // Encoded words in the subject and in names, and a name a server left in its quotes.
+      `("Wed, 14 Jan 2026 10:00:00 +0100" "=?UTF-8?B?w4lsw6huZQ==?= =?UTF-8?Q?caf=C3=A9?=" (("=?ISO-8859-1?Q?Zo=EB?=" NIL "zoe" "example.org") ("\\"Quoted Name\\"" NIL "q" "example.org")) NIL NIL NIL NIL NIL NIL NIL)`,
+      // Group syntax (RFC 9051 7.5.2): a group name, its members, the end of the group.
+      `(NIL "group" NIL NIL NIL ((NIL NIL "undisclosed-recipients" NIL) ("Bo" NIL "bo" "example.org") (NIL NIL NIL NIL)) NIL NIL NIL NIL)`,
+      // NIL inside a list, a string where a list belongs, a list where a string belongs.
+      `("not a date" ("odd") (NIL ("A" NIL "a" "x")) NIL NIL "not a list" (("C" NIL "c" NIL)) NIL " <r@x> " " <m@x> ")`,
+      // An empty subject and empty strings in every address field.
+      `("" "" (("" "" "" "")) NIL NIL NIL NIL NIL "" "")`,
+      // A literal for a name, atoms where strings belong.
+      `(ATOMDATE {5}\r\n (({3}\r\n NIL mbox host)) NIL NIL NIL NIL NIL NIL NIL)`,
+    ];
+    const literals = ['x y z', 'Lit'];
+    const pick = (e: MessageEnvelopeObject | undefined) => e && { date: e.date, subject: e.subject, from: e.from, to: e.to, cc: e.cc, inReplyTo: e.inReplyTo, messageId: e.messageId };
+    for (const envelope of shapes) {
+      const text = `* 1 FETCH (UID 1 ENVELOPE ${envelope})`;
+      const used = (envelope.match(/\{\d+\}/g) ?? []).length;
+      const ours = readFetchLine(line(text, literals.slice(0, used)), 1)!;
+      // imapflow's parser gets the line with its literals in place, as the wire has it.
+      let next = 0;
+      const wire = text.replace(/\{\d+\}\r\n/g, () => `{${Buffer.byteLength(literals[next])}}\r\n${literals[next++]}`);
+      const parsed = (await imapParser(Buffer.from(wire))) as { attributes: unknown[] };
+      const items = parsed.attributes[1] as { value?: string }[];
+      const theirs = imapflowTools.parseEnvelope(items[items.findIndex((t) => t?.value === 'ENVELOPE') + 1] as never);
+      assert.deepEqual(pick(ours.envelope), pick(theirs), envelope);
+    }
   });
 });
