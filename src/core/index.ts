@@ -36,7 +36,7 @@ export { silentLog, taggedLog, type LogLevel, type MailLog } from './imap/log';
 // The mail domain.
 export type { SpecialUseOverrides } from './model/folders';
 export type { FolderChange } from './model/loadedFolder';
-export type { MirrorProgress } from './sync/openFolders';
+export type { MirrorProgress } from './sync/mirrorFill';
 export { accountNodeId, folderNodeId, messageNodeId, parseMessageNodeId, type MessageRef } from './model/ids';
 export type { Disposable, Event } from './model/events';
 export * from './model/types';

@@ -102,6 +102,56 @@ describe('The mirror store', () => {
     assert.deepEqual(cache!.uids('INBOX'), [1, 2, 5]);
   });
 
+  it('keeps its counts exact through every kind of write, and after a write rolled back', () => {
+    const recount = () => {
+      const uids = cache!.uids('INBOX');
+      return { messages: uids.length, unseen: uids.filter((uid) => !cache!.message('INBOX', uid)!.flags.seen).length };
+    };
+    const check = (what: string) => assert.deepEqual(cache!.counts('INBOX'), recount(), what);
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', [1, 2, 3, 4, 5, 6].map((uid) => message(uid)));
+    check('stored');
+    cache!.putMessages('INBOX', [message(2, { flags: { ...message(2).flags, seen: false } }), message(7)]);
+    check('one replaced with other flags, one new');
+    cache!.setFlags('INBOX', [{ uid: 1, flags: { ...message(1).flags, seen: true } }, { uid: 3, flags: { ...message(3).flags, seen: true } }, { uid: 4, flags: { ...message(4).flags, seen: false } }, { uid: 99, flags: message(1).flags }]);
+    check('flags changed, one of a message not stored');
+    cache!.removeMessages('INBOX', [3, 4, 42]);
+    check('removed, one not stored');
+    assert.throws(() =>
+      cache!.transaction(() => {
+        cache!.removeMessages('INBOX', [5]);
+        cache!.putMessages('INBOX', [message(8)]);
+        throw new Error('cut short');
+      }),
+    );
+    check('a transaction rolled back');
+    cache!.replaceMessages('INBOX', [message(10), message(11)], { uidNext: 12 });
+    check('replaced');
+    cache!.resetFolder('INBOX', '8');
+    check('reset');
+  });
+
+  it('keeps its counts with the folder for the next session, and corrects counts that went wrong', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', [1, 2, 3, 4].map((uid) => message(uid)));
+    assert.deepEqual(cache!.counts('INBOX'), { messages: 4, unseen: 2 });
+    cache!.putMessages('INBOX', [message(5)]);
+    cache!.removeMessages('INBOX', [2]);
+    cache!.close();
+    open();
+    assert.deepEqual(cache!.counts('INBOX'), { messages: 4, unseen: 3 }, 'as they were at the end of the last session');
+    cache!.close();
+    // A count saved wrong (a write that went past the bookkeeping) is found and corrected.
+    const db = openAsSqlite(file);
+    db.exec("UPDATE folder SET stored = 999 WHERE path = 'INBOX'");
+    db.close();
+    open();
+    assert.equal(cache!.counts('INBOX').messages, 999, 'the saved count is trusted on open');
+    cache!.verifyCounts('INBOX');
+    assert.deepEqual(cache!.counts('INBOX'), { messages: 4, unseen: 3 });
+    assert.ok(lines.some((l) => /counts kept for INBOX/.test(l)), lines.join('\n'));
+  });
+
   it('stores a change and its marker together or not at all', () => {
     open().saveFolder({ path: 'INBOX', uidValidity: '7', highestModseq: '10' });
     cache!.putMessages('INBOX', [message(1)]);

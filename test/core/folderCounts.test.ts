@@ -36,4 +36,23 @@ describe('counts on connect', function () {
       session.dispose();
     }
   });
+
+  it('does not take back a count from a late report that describes the folder before the count it has', async () => {
+    const session = aliceSession(server);
+    try {
+      await session.connect();
+      await server.deliver('alice', 'Projects', 'Subject: one\r\n\r\nbody\r\n');
+      await server.deliver('alice', 'Projects', 'Subject: two\r\n\r\nbody\r\n');
+      const known = await until(() => session.countsOf('Projects')?.messages === 2 && session.countsOf('Projects'), 10_000, 'the count after two arrivals');
+      // What NOTIFY would have sent after the first arrival, arriving only now (Dovecot reports late).
+      const folderList = (session as unknown as { folderList: { apply(statuses: unknown[]): void } }).folderList;
+      folderList.apply([{ path: 'Projects', messages: 1, unseen: 1, uidNext: 2, highestModseq: '1' }]);
+      assert.deepEqual(session.countsOf('Projects'), known, 'the older report is not taken');
+      // A report newer than the count is taken.
+      await server.deliver('alice', 'Projects', 'Subject: three\r\n\r\nbody\r\n');
+      await until(() => session.countsOf('Projects')?.messages === 3, 10_000, 'the count after a third arrival');
+    } finally {
+      session.dispose();
+    }
+  });
 });

@@ -15,7 +15,7 @@ import { AccountSession } from '../../src/core/account/accountSession';
 import { MailCache } from '../../src/core/cache/mailCache';
 import { silentLog } from '../../src/core/imap/log';
 import { fillMirror, lastSyncPath, syncMirror, type SyncPath } from '../../src/core/sync/folderMirror';
-import type { MirrorProgress } from '../../src/core/sync/openFolders';
+import type { MirrorProgress } from '../../src/core/sync/mirrorFill';
 import { startCyrus } from '../support/cyrus';
 import { COURIER_LIKE_CAPABILITIES, startDovecot } from '../support/dovecot';
 import { startImapProxy, type ImapProxy } from '../support/imapProxy';

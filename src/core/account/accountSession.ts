@@ -17,7 +17,8 @@ import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessageP
 import { AccountConnections } from '../sync/accountConnections';
 import { FolderList } from '../sync/folderList';
 import { Listening } from '../sync/listening';
-import { OpenFolders, type MirrorProgress } from '../sync/openFolders';
+import { OpenFolders } from '../sync/openFolders';
+import type { MirrorProgress } from '../sync/mirrorFill';
 import { MailCache } from '../cache/mailCache';
 import type { SessionOptions, Timings } from './sessionOptions';
 

@@ -16,6 +16,10 @@ export class CacheConnection {
     private readonly onClose: () => void = () => undefined,
   ) {}
 
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   /** The first row of a query that has at most one, or undefined. */
   get<T>(sql: string, values?: BindValues): T | undefined {
     // `all` steps the statement to its end, which leaves it inactive: a kept statement stopped at

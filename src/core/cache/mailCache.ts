@@ -5,26 +5,15 @@
  * transaction (a HIGHESTMODSEQ is never ahead of what is stored, STYLE mistake 7).
  */
 import type { MailLog } from '../imap/log';
-import type { MessageFlags, SpecialUse } from '../model/types';
+import type { MessageFlags } from '../model/types';
+import { BodyStore } from './bodyStore';
+import { StoredCounts, type Counts } from './storedCounts';
+import { folderUpdate, toFolder, type CachedFolder, type FolderRow } from './folderRows';
 import { CacheConnection } from './cacheConnection';
 import { openAndMigrate, openCacheDatabase, removeIdleSlots } from './cacheDatabase';
 import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
 
-/** A folder's state in the mirror. */
-export interface CachedFolder {
-  path: string;
-  delimiter: string;
-  specialUse?: SpecialUse;
-  uidValidity?: string;
-  uidNext?: number;
-  highestModseq?: string;
-  messages?: number;
-  unseen?: number;
-  /** Every summary with a UID at or above this is stored; undefined until the first chunk. */
-  syncedFrom?: number;
-  /** The user opened it: it is mirrored whole. */
-  mirrored: boolean;
-}
+export type { CachedFolder } from './folderRows';
 
 export interface FlagUpdate {
   uid: number;
@@ -39,31 +28,20 @@ export interface CacheOptions {
   maxBodyBytes: number;
 }
 
-interface FolderRow {
-  path: string;
-  delimiter: string;
-  special_use: string | null;
-  uid_validity: string | null;
-  uid_next: number | null;
-  highest_modseq: string | null;
-  messages: number | null;
-  unseen: number | null;
-  synced_from: number | null;
-  mirrored: number;
-}
-
 export class MailCache {
   /** The file name of a mirror that lives in memory, for a session with no storage (scripts, tests). */
   static readonly IN_MEMORY = ':memory:';
   private readonly sql: CacheConnection;
-  private readonly insertMessage: string;
-  private maxBodyBytes: number;
+  private readonly insertNew: string;
+  private readonly replaceMessage: string;
+  private readonly stored: StoredCounts;
+  private readonly log: MailLog;
+  private readonly bodies: BodyStore;
   /** Set when an older file was set aside at open: sync starts from nothing. */
   readonly setAside: string | undefined;
   /** The file this process holds (another window of VS Code holds another), or IN_MEMORY. */
   readonly file: string;
   private readonly baseFile: string;
-  private lastStamp = 0;
 
   constructor(file: string, options: CacheOptions) {
     const opened = file === MailCache.IN_MEMORY ? { db: openAndMigrate(file), file, setAside: undefined, release: () => undefined } : openCacheDatabase(file, options.log);
@@ -71,13 +49,29 @@ export class MailCache {
     this.file = opened.file;
     this.baseFile = file;
     this.setAside = opened.setAside;
-    this.maxBodyBytes = options.maxBodyBytes;
-    this.insertMessage = `INSERT OR REPLACE INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`;
+    this.bodies = new BodyStore(this.sql, options.maxBodyBytes);
+    this.stored = new StoredCounts(this.sql);
+    this.log = options.log;
+    const row = `INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`;
+    this.insertNew = `INSERT OR IGNORE ${row}`;
+    this.replaceMessage = `INSERT OR REPLACE ${row}`;
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. */
   transaction<T>(work: () => T): T {
-    return this.sql.transaction(work);
+    if (this.sql.inTransaction) return work();
+    try {
+      return this.sql.transaction(() => {
+        const result = work();
+        // The counts that the writes moved are stored with them.
+        this.stored.save();
+        return result;
+      });
+    } catch (err) {
+      // Counts kept in step with writes that were just rolled back: take them from the file again.
+      this.stored.forgetKept();
+      throw err;
+    }
   }
 
   // Folders
@@ -93,24 +87,11 @@ export class MailCache {
 
   /** Creates the folder or updates the fields given; leaves the others as they are. */
   saveFolder(folder: Partial<CachedFolder> & { path: string }): void {
-    this.sql.run('INSERT OR IGNORE INTO folder (path, delimiter) VALUES (?, ?)', [folder.path, folder.delimiter ?? '']);
-    const columns: [keyof CachedFolder, string, (v: never) => string | number | null][] = [
-      ['delimiter', 'delimiter', (v: string) => v],
-      ['specialUse', 'special_use', (v: string | undefined) => v ?? null],
-      ['uidValidity', 'uid_validity', (v: string | undefined) => v ?? null],
-      ['uidNext', 'uid_next', (v: number | undefined) => v ?? null],
-      ['highestModseq', 'highest_modseq', (v: string | undefined) => v ?? null],
-      ['messages', 'messages', (v: number | undefined) => v ?? null],
-      ['unseen', 'unseen', (v: number | undefined) => v ?? null],
-      ['syncedFrom', 'synced_from', (v: number | undefined) => v ?? null],
-      ['mirrored', 'mirrored', (v: boolean) => (v ? 1 : 0)],
-    ];
-    const set = columns.filter(([key]) => key in folder);
-    if (!set.length) return;
-    this.sql.run(`UPDATE folder SET ${set.map(([, column]) => `${column} = ?`).join(', ')} WHERE path = ?`, [
-      ...set.map(([key, , value]) => value(folder[key] as never)),
-      folder.path,
-    ]);
+    this.transaction(() => {
+      this.sql.run('INSERT OR IGNORE INTO folder (path, delimiter) VALUES (?, ?)', [folder.path, folder.delimiter ?? '']);
+      const update = folderUpdate(folder);
+      if (update) this.sql.run(update.sql, update.values);
+    });
   }
 
   /** Folders the server no longer lists: their rows, summaries and bodies go. */
@@ -132,6 +113,7 @@ export class MailCache {
   }
 
   private dropMessages(path: string): void {
+    this.stored.forget(path);
     this.sql.run('DELETE FROM message WHERE folder = ?', path);
     this.sql.run('DELETE FROM body WHERE folder = ?', path);
   }
@@ -152,6 +134,7 @@ export class MailCache {
   replaceMessages(path: string, messages: readonly CachedMessage[], folder: Partial<CachedFolder>): void {
     this.transaction(() => {
       this.sql.run('DELETE FROM message WHERE folder = ?', path);
+      this.stored.forget(path);
       this.putMessages(path, messages);
       this.saveFolder({ ...folder, path });
     });
@@ -162,8 +145,18 @@ export class MailCache {
   /** Stores (or replaces) summaries, all in one transaction. */
   putMessages(path: string, messages: readonly CachedMessage[]): void {
     this.transaction(() => {
+      const tracked = this.stored.tracks(path);
       for (const message of messages) {
-        this.sql.run(this.insertMessage, [path, ...toRowValues(message)]);
+        const values = [path, ...toRowValues(message)];
+        const unseen = message.flags.seen ? 0 : 1;
+        // A new summary (the usual case: arrivals, the fill) is one statement.
+        if (this.sql.run(this.insertNew, values) === 1) {
+          this.stored.add(path, 1, unseen);
+          continue;
+        }
+        const before = tracked && this.sql.get<{ flags: number }>('SELECT flags FROM message WHERE folder = ? AND uid = ?', [path, message.uid]);
+        this.sql.run(this.replaceMessage, values);
+        if (before) this.stored.add(path, 0, unseen - (before.flags & 1 ? 0 : 1));
       }
     });
   }
@@ -188,6 +181,7 @@ export class MailCache {
         if (current.flags !== bits || current.keywords !== keywords) {
           this.sql.run('UPDATE message SET flags = ?, keywords = ? WHERE folder = ? AND uid = ?', [bits, keywords, path, u.uid]);
           changed.push(u.uid);
+          this.stored.add(path, 0, (current.flags & 1) - (bits & 1));
         }
         if (u.modseq && u.modseq !== current.modseq) this.sql.run('UPDATE message SET modseq = ? WHERE folder = ? AND uid = ?', [u.modseq, path, u.uid]);
       }
@@ -200,8 +194,11 @@ export class MailCache {
     let removed = 0;
     this.transaction(() => {
       for (const uid of uids) {
-        removed += this.sql.run('DELETE FROM message WHERE folder = ? AND uid = ?', [path, uid]);
+        const gone = this.sql.all<{ flags: number }>('DELETE FROM message WHERE folder = ? AND uid = ? RETURNING flags', [path, uid]);
         this.sql.run('DELETE FROM body WHERE folder = ? AND uid = ?', [path, uid]);
+        if (!gone.length) continue;
+        removed++;
+        this.stored.add(path, -1, gone[0].flags & 1 ? 0 : -1);
       }
     });
     return removed;
@@ -265,11 +262,6 @@ export class MailCache {
     return uids.filter((uid) => missing.has(uid));
   }
 
-  /** Whether any message is stored below `uid`. */
-  hasBelow(path: string, uid: number): boolean {
-    return this.sql.get('SELECT 1 AS found FROM message WHERE folder = ? AND uid < ? LIMIT 1', [path, uid]) !== undefined;
-  }
-
   message(path: string, uid: number): CachedMessage | undefined {
     const row = this.sql.get<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid = ?', [path, uid]);
     return row ? fromRow(row, path, this.folder(path)?.uidValidity ?? '') : undefined;
@@ -288,12 +280,17 @@ export class MailCache {
   }
 
   /** Counts from the mirror (RFC 3501 6.3.10: no STATUS on the selected folder). */
-  counts(path: string): { messages: number; unseen: number } {
-    const row = this.sql.get<{ messages: number; unseen: number }>(
-      'SELECT count(*) AS messages, (SELECT count(*) FROM message WHERE folder = ?1 AND flags & 1 = 0) AS unseen FROM message WHERE folder = ?1',
-      [path],
-    );
-    return { messages: Number(row?.messages ?? 0), unseen: Number(row?.unseen ?? 0) };
+  counts(path: string): Counts {
+    return this.stored.get(path);
+  }
+
+  /**
+   * Counts the folder's summaries anew and corrects the kept counts; a difference is logged, as it
+   * means a write went past the bookkeeping.
+   */
+  verifyCounts(path: string): void {
+    const wrong = this.stored.verify(path);
+    if (wrong) this.log.warn(`cache: the counts kept for ${path} were ${JSON.stringify(wrong.was)}, the summaries say ${JSON.stringify(wrong.now)}; corrected`);
   }
 
   highestUid(path: string): number | undefined {
@@ -304,46 +301,20 @@ export class MailCache {
 
   /** A body that was read before, marked as read now (it goes last when space is needed). */
   body<T>(path: string, uid: number): T | undefined {
-    const row = this.sql.get<{ content: string }>('SELECT content FROM body WHERE folder = ? AND uid = ?', [path, uid]);
-    if (!row) return undefined;
-    this.sql.run('UPDATE body SET last_read = ? WHERE folder = ? AND uid = ?', [this.readStamp(), path, uid]);
-    return JSON.parse(row.content) as T;
+    return this.bodies.get<T>(path, uid);
   }
 
   /** Keeps a body that was shown; the least recently read bodies go when the limit is passed. */
   putBody(path: string, uid: number, value: unknown): void {
-    const content = JSON.stringify(value);
-    if (!this.maxBodyBytes || content.length > this.maxBodyBytes) return;
-    this.transaction(() => {
-      this.sql.run('INSERT OR REPLACE INTO body (folder, uid, content, bytes, last_read) VALUES (?, ?, ?, ?, ?)', [path, uid, content, content.length, this.readStamp()]);
-      this.evictBodies();
-    });
-  }
-
-  /** When a body was read: the clock, but always after the last stamp, so that two reads in one millisecond keep their order. */
-  private readStamp(): number {
-    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
-    return this.lastStamp;
+    this.bodies.put(path, uid, value);
   }
 
   setMaxBodyBytes(bytes: number): void {
-    this.maxBodyBytes = bytes;
-    this.transaction(() => this.evictBodies());
+    this.bodies.setMaxBytes(bytes);
   }
 
   bodyBytes(): number {
-    return Number(this.sql.get<{ n: number }>('SELECT COALESCE(sum(bytes), 0) AS n FROM body')!.n);
-  }
-
-  private evictBodies(): void {
-    let total = this.bodyBytes();
-    if (total <= this.maxBodyBytes) return;
-    const rows = this.sql.all<{ folder: string; uid: number; bytes: number }>('SELECT folder, uid, bytes FROM body ORDER BY last_read, folder, uid');
-    for (const row of rows) {
-      if (total <= this.maxBodyBytes) break;
-      this.sql.run('DELETE FROM body WHERE folder = ? AND uid = ?', [row.folder, row.uid]);
-      total -= row.bytes;
-    }
+    return this.bodies.bytes();
   }
 
   /**
@@ -351,6 +322,7 @@ export class MailCache {
    * another open window of VS Code keeps its own copy until it is cleared there.
    */
   clear(): void {
+    this.stored.forgetKept();
     this.transaction(() => {
       this.sql.exec('DELETE FROM body; DELETE FROM message; DELETE FROM folder; DELETE FROM meta;');
     });
@@ -361,19 +333,4 @@ export class MailCache {
   close(): void {
     this.sql.close();
   }
-}
-
-function toFolder(row: FolderRow): CachedFolder {
-  return {
-    path: row.path,
-    delimiter: row.delimiter,
-    specialUse: (row.special_use ?? undefined) as SpecialUse | undefined,
-    uidValidity: row.uid_validity ?? undefined,
-    uidNext: row.uid_next ?? undefined,
-    highestModseq: row.highest_modseq ?? undefined,
-    messages: row.messages ?? undefined,
-    unseen: row.unseen ?? undefined,
-    syncedFrom: row.synced_from ?? undefined,
-    mirrored: row.mirrored === 1,
-  };
 }

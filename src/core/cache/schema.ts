@@ -69,6 +69,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 3: how many summaries of the folder are stored, and unread: kept with each write, not counted.
+  `
+  ALTER TABLE folder ADD COLUMN stored INTEGER;
+  ALTER TABLE folder ADD COLUMN stored_unseen INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -97,3 +97,13 @@ export function statusMoved(before: WatchedStatus, now: WatchedStatus): boolean 
     (key) => before[key] !== undefined && now[key] !== undefined && before[key] !== now[key],
   );
 }
+
+/**
+ * Whether `now` describes the folder as it was before `known` did: HIGHESTMODSEQ grows with every
+ * change (RFC 7162 3.1.2), UIDNEXT with every arrival. Without either, nothing tells.
+ */
+export function reportedBefore(now: WatchedStatus, known: WatchedStatus): boolean {
+  if (now.highestModseq !== undefined && known.highestModseq !== undefined) return BigInt(now.highestModseq) < BigInt(known.highestModseq);
+  if (now.uidNext !== undefined && known.uidNext !== undefined) return now.uidNext < known.uidNext;
+  return false;
+}

@@ -14,7 +14,7 @@ import { DisposableBase, type Disposable } from '../model/events';
 import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type SpecialUseOverrides } from '../model/folders';
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { countsListed, countsOf, listFolders, mergeStatus, statusMoved } from './folderCounts';
+import { countsListed, countsOf, listFolders, mergeStatus, reportedBefore, statusMoved } from './folderCounts';
 import type { WatchedStatus } from './mailboxWatcher';
 
 export interface PollTimings {
@@ -30,6 +30,8 @@ export const COUNTS_BATCH = 50;
 
 /** Where the mirror keeps the folder tree as last listed. */
 const FOLDERS_KEY = 'folders';
+/** How long a status stays the reference that a late NOTIFY report is judged against. */
+const STALE_REPORT_MS = 30_000;
 
 export class FolderList extends DisposableBase {
   private readonly foldersEmitter = this.emitter<FolderInfo[]>();
@@ -51,6 +53,8 @@ export class FolderList extends DisposableBase {
   private roles: SpecialUseOverrides = {};
   private readonly counts = new Map<string, FolderCounts>();
   private readonly lastStatus = new Map<string, WatchedStatus>();
+  /** When each folder's last status was taken (Date.now()). */
+  private readonly statusAt = new Map<string, number>();
   /** Folders whose counts were asked for on this connection; `queued` those not yet sent. */
   private readonly asked = new Set<string>();
   private readonly queued = new Set<string>();
@@ -225,6 +229,10 @@ export class FolderList extends DisposableBase {
   apply(statuses: readonly WatchedStatus[], ownSync = false): void {
     const changed: FolderCounts[] = [];
     for (const status of statuses) {
+      const before = this.lastStatus.get(status.path);
+      // NOTIFY reports come late (Dovecot waits about 0.5 s): one older than what a STATUS already
+      // told is not taken. Only for a while, since a folder made anew starts its markers again.
+      if (before && reportedBefore(status, before) && Date.now() - (this.statusAt.get(status.path) ?? 0) < STALE_REPORT_MS) continue;
       const previous = this.counts.get(status.path);
       const counts: FolderCounts = {
         path: status.path,
@@ -235,8 +243,8 @@ export class FolderList extends DisposableBase {
         this.counts.set(status.path, counts);
         changed.push(counts);
       }
-      const before = this.lastStatus.get(status.path);
       this.lastStatus.set(status.path, mergeStatus(before, status));
+      this.statusAt.set(status.path, Date.now());
       if (before && !ownSync && statusMoved(before, status)) {
         this.movedEmitter.fire(status.path);
       }

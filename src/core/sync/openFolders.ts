@@ -8,13 +8,14 @@
  */
 import { MailError } from '../imap/errors';
 import type { MailLog } from '../imap/log';
-import { DisposableBase } from '../model/events';
+import { DisposableBase, type Event } from '../model/events';
 import type { CachedFolder, MailCache } from '../cache/mailCache';
 import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { countSelected } from './selectedFolder';
-import { fillMirror, syncMirror, type FillHint, type MirrorChange } from './folderMirror';
+import { fillMirror, syncMirror, type MirrorChange } from './folderMirror';
+import { MirrorFill, type MirrorProgress } from './mirrorFill';
 import type { MessageReport } from './mailboxWatcher';
 import { keywordsOf, toFlags } from './summaries';
 import type { FolderList } from './folderList';
@@ -23,17 +24,6 @@ import { fetchPreviews } from '../imap/previews';
 /** A refused catch-up is tried again after 0.5, 1, 2 and 4 s. */
 const CATCH_UP_ATTEMPTS = 5;
 const CATCH_UP_RETRY_MS = 500;
-
-/** How far the mirror of a folder has come. */
-export interface MirrorProgress {
-  path: string;
-  /** Summaries stored. */
-  stored: number;
-  /** Messages in the folder, as last counted. */
-  total: number;
-  /** Every summary is stored. */
-  whole: boolean;
-}
 
 /** The window of one open folder: what it showed last (to tell what changed) and where it ends. */
 interface FolderView {
@@ -50,13 +40,12 @@ function hasPage(kept: CachedFolder | undefined): kept is CachedFolder & { uidVa
 export class OpenFolders extends DisposableBase {
   private readonly changeEmitter = this.emitter<FolderChange>();
   readonly onDidChangeMessages = this.changeEmitter.event;
-  private readonly progressEmitter = this.emitter<MirrorProgress>();
+  private readonly fill: MirrorFill;
   /** The background fill stored another chunk of a folder. */
-  readonly onDidProgress = this.progressEmitter.event;
+  readonly onDidProgress: Event<MirrorProgress>;
 
   private readonly loaded = new Map<string, FolderView>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
-  private readonly filling = new Set<string>();
   /** Syncs of each folder in flight, and the folders to sync again after them (a message vanished meanwhile). */
   private readonly syncing = new Map<string, number>();
   private readonly syncAgain = new Set<string>();
@@ -73,11 +62,18 @@ export class OpenFolders extends DisposableBase {
     /** The account's mirror. */
     private readonly cache: MailCache,
     /** Summaries stored per step of the background fill (the folder's lock is let go between steps); 0: none. */
-    private readonly fillChunk = 2_000,
+    fillChunk = 2_000,
   ) {
     super();
+    this.fill = this.register(new MirrorFill(connections, folderList, cache, log, fillChunk, (path) => this.loaded.has(path)));
+    this.onDidProgress = this.fill.onDidProgress;
     this.register({ dispose: () => this.cancelPending() });
     this.register(folderList.onDidMove((path) => this.scheduleCatchUp(path)));
+  }
+
+  /** How far the mirror of `path` has come. */
+  progress(path: string): MirrorProgress | undefined {
+    return this.fill.progress(path);
   }
 
   isOpen(path: string): boolean {
@@ -87,21 +83,14 @@ export class OpenFolders extends DisposableBase {
   /** The window of an open folder, newest first, and how many older messages "Load older" can still show. */
   window(path: string): { messages: MessageSummary[]; hasOlder: boolean; older: number } | undefined {
     const view = this.loaded.get(path);
-    return view && { messages: view.shown.messages(), ...this.older(path, view) };
+    if (!view) return undefined;
+    const { hasOlder, older } = this.older(path, view);
+    return { messages: view.shown.messages(), hasOlder, older };
   }
 
   /** Whether the mirror holds a page of `path`. */
   isMirrored(path: string): boolean {
     return hasPage(this.cache.folder(path));
-  }
-
-  /** How far the mirror of `path` has come. */
-  progress(path: string): MirrorProgress | undefined {
-    const folder = this.cache.folder(path);
-    if (folder?.syncedFrom === undefined) return undefined;
-    const stored = this.cache.counts(path).messages;
-    const whole = folder.syncedFrom <= 1;
-    return { path, stored, total: whole ? stored : Math.max(stored, this.folderList.countsOf(path)?.messages ?? stored), whole };
   }
 
   /**
@@ -116,9 +105,12 @@ export class OpenFolders extends DisposableBase {
     this.loaded.set(path, view);
     if (!known) {
       this.afterSync(path, view.shown.messages().map((m) => m.uid));
-    } else if (this.connections.connectionState.kind === 'online') {
-      // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
-      this.scheduleCatchUp(path, 0);
+    } else {
+      if (this.connections.connectionState.kind === 'online') {
+        // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
+        this.scheduleCatchUp(path, 0);
+      }
+      this.fill.verifyCountsLater(path);
     }
     // What changed between the sync and the watcher's EXAMINE reaches no watcher: catch up once it
     // watches. Not connected yet, the watcher starts on this folder when it connects.
@@ -138,9 +130,10 @@ export class OpenFolders extends DisposableBase {
       return this.open(path);
     }
     const synced = this.cache.folder(path)?.syncedFrom ?? 1;
-    if (synced > 1 && this.cache.countBelow(path, view.floor) < this.pageSize) {
+    // The window holds every stored message from its floor up: the rest of what is stored lies below it.
+    if (synced > 1 && this.cache.counts(path).messages - view.shown.size < this.pageSize) {
       await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize));
-      this.fillInBackground(path);
+      this.fill.start(path);
     }
     const floor = this.cache.floorFor(path, this.pageSize, view.floor);
     if (floor !== undefined) {
@@ -208,7 +201,7 @@ export class OpenFolders extends DisposableBase {
     if (!view) return undefined;
     const moved = mirrorChange.reset || mirrorChange.added.length + mirrorChange.removed.length + mirrorChange.changed.length > 0;
     if (!moved) {
-      this.fillInBackground(path);
+      this.fill.start(path);
       return { folder: path, added: [], changed: [], removed: [], reset: false };
     }
     if (mirrorChange.reset) {
@@ -292,7 +285,7 @@ export class OpenFolders extends DisposableBase {
   private afterSync(path: string, added: number[]): void {
     this.refreshCounts(path);
     this.schedulePreviews(path, added);
-    this.fillInBackground(path);
+    this.fill.start(path);
   }
 
   /** The window of `path` as the mirror holds it, from the newest message down a page; undefined for a folder never synced. */
@@ -311,16 +304,19 @@ export class OpenFolders extends DisposableBase {
   }
 
   /**
-   * Whether there is older mail than the window shows, and about how much (the mirror may not hold
-   * it all yet). From the folder's count where it is known, so it costs the same in any folder size.
+   * Whether there is older mail than the window shows, and how much. The window holds every stored
+   * message from its floor up, so what the mirror holds below it is the stored count less the
+   * window; a mirror not yet whole has more still to fetch, as the server's count tells (that count
+   * can be a moment behind, so it is never taken below what is stored). Costs the same in any size
+   * of folder: the mirror's counts are kept, not counted.
    */
-  private older(path: string, view: FolderView): { hasOlder: boolean; older: number } {
+  private older(path: string, view: FolderView): { hasOlder: boolean; older: number; total: number } {
     const kept = this.cache.folder(path);
-    const total = this.folderList.countsOf(path)?.messages ?? kept?.messages;
-    const older = total === undefined ? 0 : Math.max(0, total - view.shown.size);
-    // The count may be behind (a STATUS from before the last arrivals): what the mirror holds, or has
-    // still to fetch, says there is older mail whatever the count says.
-    return { hasOlder: older > 0 || this.cache.hasBelow(path, view.floor) || (kept?.syncedFrom ?? 1) > 1, older };
+    const stored = this.cache.counts(path).messages;
+    const whole = kept?.syncedFrom !== undefined && kept.syncedFrom <= 1;
+    const total = whole ? stored : Math.max(stored, this.folderList.countsOf(path)?.messages ?? kept?.messages ?? 0);
+    const older = Math.max(0, total - view.shown.size);
+    return { hasOlder: older > 0 || (kept?.syncedFrom ?? 1) > 1, older, total };
   }
 
   private page(path: string, view: FolderView): MessagePage {
@@ -329,35 +325,7 @@ export class OpenFolders extends DisposableBase {
       uidValidity: this.cache.folder(path)?.uidValidity ?? view.shown.uidValidity,
       messages: view.shown.messages(),
       ...this.older(path, view),
-      total: this.folderList.countsOf(path)?.messages ?? this.cache.counts(path).messages,
     };
-  }
-
-  /**
-   * Stores the rest of an open folder, a chunk at a time, newest first, while it is open and the
-   * connection holds; the next sync resumes it after a drop or a restart.
-   */
-  private fillInBackground(path: string): void {
-    if (this.filling.has(path) || this.isDisposed || this.fillChunk <= 0) return;
-    this.filling.add(path);
-    void (async () => {
-      try {
-        let hint: FillHint | undefined;
-        while (this.loaded.has(path) && !this.isDisposed && this.connections.connectionState.kind === 'online') {
-          const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.fillChunk, hint));
-          hint = step.hint;
-          const progress = this.progress(path);
-          if (progress) this.progressEmitter.fire(progress);
-          if (step.whole || !step.added) break;
-          // Let the user's own commands through between chunks.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      } catch (err) {
-        this.log.debug(`mirror of ${path}: background fill stopped (${err}); the next sync resumes it`);
-      } finally {
-        this.filling.delete(path);
-      }
-    })();
   }
 
   /**
