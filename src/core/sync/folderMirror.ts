@@ -26,13 +26,12 @@ export interface MirrorChange {
   /** UIDs whose flags changed. */
   changed: number[];
   added: number[];
+  /** How the known part was checked (which depends on the server), or `first` for a first page. */
+  how: SyncPath;
 }
 
 /** How the known part of a folder was checked: the path taken depends on the server. */
 export type SyncPath = 'first' | 'qresync' | 'condstore' | 'flags';
-
-/** The path the last `syncMirror` took on each folder: tests and the log read it. */
-export const lastSyncPath = new Map<string, SyncPath>();
 
 /** Brings the mirror of the folder selected on `client` in line with the server. */
 export async function syncMirror(client: ImapFlow, cache: MailCache, pageSize: number): Promise<MirrorChange> {
@@ -50,7 +49,6 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
   const uidValidity = mailbox.uidValidity.toString();
   const stored = cache.folder(path);
   if (!stored || stored.uidValidity !== uidValidity || stored.syncedFrom === undefined || !stored.uidNext) {
-    lastSyncPath.set(path, 'first');
     return firstPage(client, cache, pageSize);
   }
   // HIGHESTMODSEQ now, before any FETCH: every change up to it is fetched below, so it may become the marker.
@@ -96,7 +94,6 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
       removed = cache.uids(path, bottom, lastKnown).filter((uid) => !present.has(uid));
     }
   }
-  lastSyncPath.set(path, syncPath);
 
   const arrived = !newUids ? await fetchArrived(client, stored.uidNext) : newUids.length ? await fetchArrived(client, lowest(newUids)!) : [];
   let changed: number[] = [];
@@ -112,7 +109,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
       mirrored: true,
     });
   });
-  return { reset: false, removed, changed, added: arrived.map((m) => m.uid) };
+  return { reset: false, removed, changed, added: arrived.map((m) => m.uid), how: syncPath };
 }
 
 /** Where the next chunk of a fill ends, learnt from the last one: saves a round trip per chunk. */
@@ -188,7 +185,7 @@ async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): 
     cache.putMessages(path, page);
     cache.saveFolder({ path, uidNext, highestModseq: modseq?.toString(), syncedFrom, mirrored: true });
   });
-  return { reset: true, removed: [], changed: [], added: page.map((m) => m.uid) };
+  return { reset: true, removed: [], changed: [], added: page.map((m) => m.uid), how: 'first' };
 }
 
 /** Summaries of every message at or above `uidNext`: one UID range, however large the backlog. */

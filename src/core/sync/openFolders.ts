@@ -263,7 +263,9 @@ export class OpenFolders extends DisposableBase {
   private async sync(path: string): Promise<MirrorChange> {
     this.syncing.set(path, (this.syncing.get(path) ?? 0) + 1);
     try {
-      return await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+      const change = await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+      this.log.debug(`mirror of ${path}: synced (${change.how}): ${change.added.length} new, ${change.changed.length} changed, ${change.removed.length} gone`);
+      return change;
     } finally {
       const left = (this.syncing.get(path) ?? 1) - 1;
       if (left) this.syncing.set(path, left);
