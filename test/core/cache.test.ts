@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Database } from 'node-sqlite3-wasm';
 import { MailCache } from '../../src/core/cache/mailCache';
 import type { CachedMessage } from '../../src/core/cache/rows';
@@ -279,6 +279,24 @@ describe('The mirror store', () => {
     assert.equal(cache!.file, file, 'the same file, not a copy of its own');
     assert.equal(cache!.folders().length, 1, 'the cache was kept');
     assert.ok(lines.some((l) => /took over/.test(l)), lines.join('\n'));
+  });
+
+  it('never takes the file of a live process on this machine, however old its lease (a window that slept)', () => {
+    open().saveFolder({ path: 'INBOX' });
+    cache!.close();
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      fs.mkdirSync(`${file}.lock`);
+      const owner = path.join(`${file}.lock`, 'owner');
+      fs.writeFileSync(owner, JSON.stringify({ pid: sleeper.pid, host: os.hostname() }));
+      const night = new Date(Date.now() - 12 * 3600_000);
+      fs.utimesSync(owner, night, night);
+      open();
+      assert.notEqual(cache!.file, file, 'a file of its own');
+      assert.ok(fs.existsSync(owner), 'the other process keeps its lock');
+    } finally {
+      sleeper.kill();
+    }
   });
 
   it('gives a second window a file of its own while the first holds one, without touching the first', () => {

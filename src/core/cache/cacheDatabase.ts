@@ -13,8 +13,9 @@
  * that the next window to take it brings up to date by QRESYNC.
  *
  * node-sqlite3-wasm locks with a `<file>.lock` folder. The process holding it leaves an `owner` file
- * in it (process id, host) and touches it every minute, so a lock whose process ended (a crash, a
- * window killed) is known for what it is and taken over.
+ * in it (process id, host), so a lock whose process ended (a crash, a window killed) is known for
+ * what it is and taken over; it touches the file every minute for a process on another machine to
+ * judge (a home folder on a network drive), which cannot ask whether the process lives.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -172,7 +173,10 @@ export function lockState(file: string): 'free' | 'held' | 'stale' {
     // No owner yet (a process between taking the lock and marking it), or a lock of older versions.
     return Date.now() - made.mtimeMs > STALE_LOCK_MS ? 'stale' : 'held';
   }
-  if (owner.host === os.hostname() && typeof owner.pid === 'number' && !isAlive(owner.pid)) return 'stale';
+  // On this machine the process itself says: a live one holds the file however long it slept (a
+  // lid closed for a night stops its lease), and one that ended does not. A process elsewhere (a home
+  // folder on a network drive) is judged by its lease.
+  if (owner.host === os.hostname() && typeof owner.pid === 'number') return isAlive(owner.pid) ? 'held' : 'stale';
   return Date.now() - touched > LEASE_STALE_MS ? 'stale' : 'held';
 }
 
