@@ -9,13 +9,14 @@
 import { MailError } from '../imap/errors';
 import type { MailLog } from '../imap/log';
 import { DisposableBase, type Event } from '../model/events';
-import type { CachedFolder, MailCache } from '../cache/mailCache';
-import { isEmptyChange, LoadedFolder, type FolderChange } from '../model/loadedFolder';
+import type { MailCache } from '../cache/mailCache';
+import { isEmptyChange, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { countSelected } from './selectedFolder';
 import { fillMirror, syncMirror, type MirrorChange } from './folderMirror';
 import { MirrorFill, type MirrorProgress } from './mirrorFill';
+import { hasPage, olderThan, pageOf, viewFromMirror, type FolderView } from './folderView';
 import type { MessageReport } from './mailboxWatcher';
 import { keywordsOf, toFlags } from './summaries';
 import type { FolderList } from './folderList';
@@ -24,18 +25,6 @@ import { fetchPreviews } from '../imap/previews';
 /** A refused catch-up is tried again after 0.5, 1, 2 and 4 s. */
 const CATCH_UP_ATTEMPTS = 5;
 const CATCH_UP_RETRY_MS = 500;
-
-/** The window of one open folder: what it showed last (to tell what changed) and where it ends. */
-interface FolderView {
-  shown: LoadedFolder;
-  /** The window holds every stored message with a UID at or above this. */
-  floor: number;
-}
-
-/** The mirror has synced a folder at least once: it holds its newest page and the markers after it. */
-function hasPage(kept: CachedFolder | undefined): kept is CachedFolder & { uidValidity: string; uidNext: number; syncedFrom: number } {
-  return Boolean(kept?.uidValidity && kept.uidNext && kept.syncedFrom !== undefined);
-}
 
 export class OpenFolders extends DisposableBase {
   private readonly changeEmitter = this.emitter<FolderChange>();
@@ -293,41 +282,19 @@ export class OpenFolders extends DisposableBase {
   /** The window of `path` as the mirror holds it, from the newest message down a page; undefined for a folder never synced. */
   private fromMirror(path: string): FolderView | undefined {
     try {
-      const kept = this.cache.folder(path);
-      if (!hasPage(kept)) return undefined;
-      const floor = this.cache.floorFor(path, this.pageSize) ?? kept.uidNext;
-      const shown = new LoadedFolder(path, kept.uidValidity, kept.uidNext);
-      shown.addPage(this.cache.window(path, floor));
-      return { shown, floor };
+      return viewFromMirror(this.cache, path, this.pageSize);
     } catch (err) {
       this.log.warn(`cache: cannot read the mirror of ${path}: ${(err as Error).message}`);
       return undefined;
     }
   }
 
-  /**
-   * Whether there is older mail than the window shows, and how much. The window holds every stored
-   * message from its floor up, so what the mirror holds below it is the stored count less the
-   * window; a mirror not yet whole has more still to fetch, as the server's count tells (that count
-   * can be a moment behind, so it is never taken below what is stored). Costs the same in any size
-   * of folder: the mirror's counts are kept, not counted.
-   */
   private older(path: string, view: FolderView): { hasOlder: boolean; older: number; total: number } {
-    const kept = this.cache.folder(path);
-    const stored = this.cache.counts(path).messages;
-    const whole = kept?.syncedFrom !== undefined && kept.syncedFrom <= 1;
-    const total = whole ? stored : Math.max(stored, this.folderList.countsOf(path)?.messages ?? kept?.messages ?? 0);
-    const older = Math.max(0, total - view.shown.size);
-    return { hasOlder: older > 0 || (kept?.syncedFrom ?? 1) > 1, older, total };
+    return olderThan(this.cache, path, view, this.folderList.countsOf(path)?.messages);
   }
 
   private page(path: string, view: FolderView): MessagePage {
-    return {
-      folder: path,
-      uidValidity: this.cache.folder(path)?.uidValidity ?? view.shown.uidValidity,
-      messages: view.shown.messages(),
-      ...this.older(path, view),
-    };
+    return pageOf(this.cache, path, view, this.folderList.countsOf(path)?.messages);
   }
 
   /**
