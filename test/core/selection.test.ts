@@ -1,0 +1,46 @@
+/**
+ * The command connection's selection: a sync right after the SELECT that granted its lock has
+ * nothing to ask (the SELECT's answer is a round trip old), while a folder that stayed selected is
+ * asked with a NOOP what changed (RFC 3501 6.1.2) before its counts are trusted.
+ */
+import * as assert from 'node:assert/strict';
+import type { MailLog } from '../../src/core/imap/log';
+import { startDovecot, type DovecotServer } from '../support/dovecot';
+import { aliceSession } from '../support/session';
+
+describe('the folder selected on the command connection', function () {
+  this.timeout(30_000);
+  let server: DovecotServer;
+
+  before(async () => {
+    server = await startDovecot();
+    for (const folder of ['Reports', 'Other']) await server.createFolder('alice', folder);
+    for (let i = 1; i <= 3; i++) await server.deliver('alice', 'Reports', `Subject: report ${i}\r\n\r\nbody\r\n`);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('is asked nothing right after its SELECT, and asked with a NOOP once it stayed selected', async () => {
+    const sent: string[] = [];
+    // The command connection's commands as the log shows them (the watcher's go on its own connection).
+    const log: MailLog = { trace: (m) => void (/\bC: /.test(m) && !/\[watch\]/.test(m) && sent.push(m)), debug() {}, info() {}, warn() {}, error() {} };
+    const session = aliceSession(server, { log, fillChunk: 0 });
+    try {
+      await session.connect();
+      sent.length = 0;
+      await session.openFolder('Reports');
+      const afterSelect = sent.slice(sent.findIndex((m) => /SELECT "?Reports"?/.test(m)));
+      assert.ok(afterSelect.length > 1, `the folder was selected and fetched:\n${sent.join('\n')}`);
+      assert.match(afterSelect[1], /FETCH/, `the FETCH follows the SELECT at once:\n${afterSelect.join('\n')}`);
+      sent.length = 0;
+      await session.catchUpFolder('Reports');
+      const noop = sent.findIndex((m) => /\bNOOP\b/.test(m));
+      // The sync's FETCH of flags (previews of the page may be fetched meanwhile: not the sync's).
+      const fetch = sent.findIndex((m) => /FETCH .*\(UID FLAGS/.test(m));
+      assert.ok(noop >= 0 && fetch > noop, `a NOOP first for a folder that stayed selected:\n${sent.join('\n')}`);
+    } finally {
+      session.dispose();
+    }
+  });
+});
