@@ -28,6 +28,8 @@ export interface MirrorChange {
   added: number[];
   /** How the known part was checked (which depends on the server), or `first` for a first page. */
   how: SyncPath;
+  /** The folder's count as the selection tells it after the sync: fresher than any STATUS. */
+  status: { messages: number; highestModseq?: string };
 }
 
 /** How the known part of a folder was checked: the path taken depends on the server. */
@@ -109,7 +111,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
       mirrored: true,
     });
   });
-  return { reset: false, removed, changed, added: arrived.map((m) => m.uid), how: syncPath };
+  return { reset: false, removed, changed, added: arrived.map((m) => m.uid), how: syncPath, status: statusOf(client) };
 }
 
 /** Where the next chunk of a fill ends, learnt from the last one: saves a round trip per chunk. */
@@ -185,7 +187,13 @@ async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): 
     cache.putMessages(path, page);
     cache.saveFolder({ path, uidNext, highestModseq: modseq?.toString(), syncedFrom, mirrored: true });
   });
-  return { reset: true, removed: [], changed: [], added: page.map((m) => m.uid), how: 'first' };
+  return { reset: true, removed: [], changed: [], added: page.map((m) => m.uid), how: 'first', status: statusOf(client) };
+}
+
+/** What the selection says of the folder now (EXISTS keeps `exists` current, RFC 3501 7.3.1). */
+function statusOf(client: ImapFlow): MirrorChange['status'] {
+  const mailbox = selected(client);
+  return { messages: mailbox.exists, highestModseq: mailbox.noModseq ? undefined : mailbox.highestModseq?.toString() };
 }
 
 /** Summaries of every message at or above `uidNext`: one UID range, however large the backlog. */

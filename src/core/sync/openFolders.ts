@@ -92,21 +92,27 @@ export class OpenFolders extends DisposableBase {
     const view = known ?? this.fromMirror(path);
     if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
     this.loaded.set(path, view);
-    if (!known) {
-      this.afterSync(path, view.shown.messages().map((m) => m.uid));
-    } else {
-      if (this.connections.connectionState.kind === 'online') {
-        // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
-        this.scheduleCatchUp(path, 0);
+    const page = this.page(path, view);
+    // The page goes to the tree first; what follows it (counts, previews, the fill, the watcher)
+    // starts right after, none of it needed to show the page.
+    setImmediate(() => {
+      if (this.isDisposed || this.loaded.get(path) !== view) return;
+      if (!known) {
+        this.afterSync(path, view.shown.messages().map((m) => m.uid));
+      } else {
+        if (this.connections.connectionState.kind === 'online') {
+          // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
+          this.scheduleCatchUp(path, 0);
+        }
+        this.fill.verifyCountsLater(path);
       }
-      this.fill.verifyCountsLater(path);
-    }
-    // What changed between the sync and the watcher's EXAMINE reaches no watcher: catch up once it
-    // watches. Not connected yet, the watcher starts on this folder when it connects.
-    void this.focus(path)
-      .then(() => this.scheduleCatchUp(path))
-      .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
-    return this.page(path, view);
+      // What changed between the sync and the watcher's EXAMINE reaches no watcher: catch up once it
+      // watches. Not connected yet, the watcher starts on this folder when it connects.
+      void this.focus(path)
+        .then(() => this.scheduleCatchUp(path))
+        .catch((err) => this.log.warn(`cannot watch ${path}: ${err}`));
+    });
+    return page;
   }
 
   /**
@@ -254,6 +260,8 @@ export class OpenFolders extends DisposableBase {
     try {
       const change = await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
       this.log.debug(`mirror of ${path}: synced (${change.how}): ${change.added.length} new, ${change.changed.length} changed, ${change.removed.length} gone`);
+      // The selection's count is the freshest there is: a STATUS or NOTIFY report may be older.
+      this.folderList.apply([{ path, ...change.status }], true);
       return change;
     } finally {
       const left = (this.syncing.get(path) ?? 1) - 1;
