@@ -209,6 +209,22 @@ describe('redacting secrets from the log', () => {
       logger.error({ err: { code: 'ECONNRESET' } });
       assert.deepEqual(lines.map((l) => l.text), ['error: socket hang up', 'ECONNRESET: ']);
     });
+
+    it('hands nothing to a level that is off: the wire lines of a busy connection are not even built', () => {
+      const got: string[] = [];
+      const log: MailLog = {
+        enabled: (level) => level !== 'trace' && level !== 'debug',
+        trace: (m) => got.push(`trace ${m}`),
+        debug: (m) => got.push(`debug ${m}`),
+        info: (m) => got.push(`info ${m}`),
+        warn: (m) => got.push(`warn ${m}`),
+        error: (m) => got.push(`error ${m}`),
+      };
+      const logger = imapflowLogger(log, ['secret']);
+      logger.debug({ src: 's', msg: '* 1 FETCH (UID 1)' });
+      logger.info({ msg: 'Connection established' });
+      logger.warn({ msg: 'slow server, secret inside' });
+      assert.deepEqual(got, ['warn slow server, <redacted> inside']);
+    });
   });
 });
-

@@ -87,17 +87,24 @@ export interface ImapflowLogEntry {
 export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
   // imapflow's own error entries may carry only `err`: say what it was rather than log a blank line.
   const text = (entry: ImapflowLogEntry) => redact(entry.msg || (entry.err ? `${entry.err.code ?? 'error'}: ${entry.err.message ?? ''}` : ''), secrets);
-  const wire = (entry: ImapflowLogEntry, fallback: (m: string) => void) =>
-    entry.src ? log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`) : fallback(text(entry));
+  // imapflow logs every line it reads and writes: nothing is built (nor redacted) for a level that is off.
+  const off = (level: LogLevel) => log.enabled?.(level) === false;
+  const wire = (entry: ImapflowLogEntry, fallback: (m: string) => void, level: LogLevel) => {
+    if (entry.src) {
+      if (!off('trace')) log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`);
+    } else if (!off(level)) {
+      fallback(text(entry));
+    }
+  };
   return {
     // imapflow's info goes to debug (wire lines to trace, the lowest level: enabled only if all are).
     isLevelEnabled: (level: string) => log.enabled?.(level === 'info' ? 'debug' : (level as LogLevel)) ?? true,
-    trace: (entry: ImapflowLogEntry) => wire(entry, log.trace),
-    debug: (entry: ImapflowLogEntry) => wire(entry, log.debug),
-    info: (entry: ImapflowLogEntry) => wire(entry, log.debug),
-    warn: (entry: ImapflowLogEntry) => wire(entry, log.warn),
+    trace: (entry: ImapflowLogEntry) => wire(entry, log.trace, 'trace'),
+    debug: (entry: ImapflowLogEntry) => wire(entry, log.debug, 'debug'),
+    info: (entry: ImapflowLogEntry) => wire(entry, log.debug, 'debug'),
+    warn: (entry: ImapflowLogEntry) => wire(entry, log.warn, 'warn'),
     // What imapflow counts as an error (a socket that failed, a command cut short) is a lost link to
     // us: the session reports it in plain words and reconnects, so it is a warning in our log.
-    error: (entry: ImapflowLogEntry) => wire(entry, log.warn),
+    error: (entry: ImapflowLogEntry) => wire(entry, log.warn, 'warn'),
   };
 }

@@ -52,6 +52,8 @@ export class FolderList extends DisposableBase {
   private loading: Promise<void> | undefined;
   private roles: SpecialUseOverrides = {};
   private readonly counts = new Map<string, FolderCounts>();
+  /** Counts waiting to be kept in the mirror (`keepCounts`). */
+  private readonly countsToKeep = new Map<string, FolderCounts>();
   private readonly lastStatus = new Map<string, WatchedStatus>();
   /** When each folder's last status was taken (Date.now()). */
   private readonly statusAt = new Map<string, number>();
@@ -69,6 +71,8 @@ export class FolderList extends DisposableBase {
   ) {
     super();
     this.register({ dispose: () => this.stopPolling() });
+    // Counts still waiting when the session goes are kept now.
+    this.register({ dispose: () => this.flushCounts() });
     this.restore();
   }
 
@@ -99,6 +103,27 @@ export class FolderList extends DisposableBase {
     } catch (err) {
       this.log.warn(`cache: cannot keep ${what}: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Keeps counts in the mirror for the next session, a turn of the event loop later and all at once:
+   * a burst of reports costs one write, and a folder's page is not held up by it.
+   */
+  private keepCounts(counts: readonly FolderCounts[]): void {
+    const first = !this.countsToKeep.size;
+    for (const c of counts) this.countsToKeep.set(c.path, c);
+    if (first) setImmediate(() => this.flushCounts());
+  }
+
+  private flushCounts(): void {
+    if (!this.countsToKeep.size) return;
+    const kept = [...this.countsToKeep.values()];
+    this.countsToKeep.clear();
+    this.keep('folder counts', (cache) =>
+      cache.transaction(() => {
+        for (const c of kept) cache.saveFolder({ path: c.path, messages: c.messages, unseen: c.unseen });
+      }),
+    );
   }
 
   get folders(): FolderInfo[] {
@@ -250,11 +275,7 @@ export class FolderList extends DisposableBase {
       }
     }
     if (changed.length) {
-      this.keep('folder counts', (cache) =>
-        cache.transaction(() => {
-          for (const c of changed) cache.saveFolder({ path: c.path, messages: c.messages, unseen: c.unseen });
-        }),
-      );
+      this.keepCounts(changed);
       this.countsEmitter.fire(changed);
     }
   }

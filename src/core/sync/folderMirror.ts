@@ -30,6 +30,8 @@ export interface MirrorChange {
   how: SyncPath;
   /** The folder's count as the selection tells it after the sync: fresher than any STATUS. */
   status: { messages: number; highestModseq?: string };
+  /** A first page: the summaries stored (the folder's whole mirror now) and the markers stored with them. */
+  firstPage?: { messages: CachedMessage[]; uidValidity: string; uidNext: number; syncedFrom: number };
 }
 
 /** How the known part of a folder was checked: the path taken depends on the server. */
@@ -187,7 +189,15 @@ async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): 
     cache.putMessages(path, page);
     cache.saveFolder({ path, uidNext, highestModseq: modseq?.toString(), syncedFrom, mirrored: true });
   });
-  return { reset: true, removed: [], changed: [], added: page.map((m) => m.uid), how: 'first', status: statusOf(client) };
+  return {
+    reset: true,
+    removed: [],
+    changed: [],
+    added: page.map((m) => m.uid),
+    how: 'first',
+    status: statusOf(client),
+    firstPage: { messages: page, uidValidity, uidNext, syncedFrom },
+  };
 }
 
 /** What the selection says of the folder now (EXISTS keeps `exists` current, RFC 3501 7.3.1). */

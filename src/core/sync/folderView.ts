@@ -6,6 +6,7 @@
 import type { CachedFolder, MailCache } from '../cache/mailCache';
 import { LoadedFolder } from '../model/loadedFolder';
 import type { MessagePage } from '../model/types';
+import type { MirrorChange } from './folderMirror';
 
 /** The window of one open folder: what it showed last (to tell what changed) and where it ends. */
 export interface FolderView {
@@ -27,6 +28,16 @@ export function viewFromMirror(cache: MailCache, path: string, pageSize: number)
   const shown = new LoadedFolder(path, kept.uidValidity, kept.uidNext);
   shown.addPage(cache.window(path, floor));
   return { shown, floor };
+}
+
+/**
+ * The window of a folder whose first page was just stored: those summaries are all the mirror
+ * holds of it, so they are the window, with no need to read them back.
+ */
+export function viewOfFirstPage(path: string, first: NonNullable<MirrorChange['firstPage']>): FolderView {
+  const shown = new LoadedFolder(path, first.uidValidity, first.uidNext);
+  shown.addPage(first.messages);
+  return { shown, floor: first.messages.length ? first.syncedFrom : first.uidNext };
 }
 
 /**

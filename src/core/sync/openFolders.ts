@@ -16,7 +16,7 @@ import type { AccountConnections } from './accountConnections';
 import { countSelected } from './selectedFolder';
 import { fillMirror, syncMirror, type MirrorChange } from './folderMirror';
 import { MirrorFill, type MirrorProgress } from './mirrorFill';
-import { hasPage, olderThan, pageOf, viewFromMirror, type FolderView } from './folderView';
+import { hasPage, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
 import type { MessageReport } from './mailboxWatcher';
 import { keywordsOf, toFlags } from './summaries';
 import type { FolderList } from './folderList';
@@ -88,8 +88,8 @@ export class OpenFolders extends DisposableBase {
    */
   async open(path: string): Promise<MessagePage> {
     const known = this.fromMirror(path);
-    if (!known) await this.sync(path);
-    const view = known ?? this.fromMirror(path);
+    const synced = known ? undefined : await this.sync(path);
+    const view = known ?? (synced?.firstPage ? viewOfFirstPage(path, synced.firstPage) : this.fromMirror(path));
     if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
     this.loaded.set(path, view);
     const page = this.page(path, view);
