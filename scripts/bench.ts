@@ -102,7 +102,7 @@ async function main(): Promise<void> {
               await cold.catchUpFolder('Other');
             },
             // The first rounds of a process run code not yet compiled; the figure is the steady cost.
-            warmup: 30,
+            warmup: 60,
             // A few ms each, on a noisy machine: more rounds for a steady median.
             runs: 3 * RUNS,
           },
