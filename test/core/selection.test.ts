@@ -4,6 +4,11 @@
  * asked with a NOOP what changed (RFC 3501 6.1.2) before its counts are trusted.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MailCache } from '../../src/core/cache/mailCache';
+import { silentLog } from '../../src/core/imap/log';
 import type { MailLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { aliceSession } from '../support/session';
@@ -41,6 +46,25 @@ describe('the folder selected on the command connection', function () {
       assert.ok(noop >= 0 && fetch > noop, `a NOOP first for a folder that stayed selected:\n${sent.join('\n')}`);
     } finally {
       session.dispose();
+    }
+  });
+
+  it('shows a first page exactly as the mirror holds it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-first-page-'));
+    const cache = new MailCache(path.join(dir, 'mirror.sqlite'), { log: silentLog, maxBodyBytes: 0 });
+    const session = aliceSession(server, { cache, fillChunk: 0 });
+    try {
+      await session.connect();
+      const page = await session.openFolder('Reports');
+      assert.equal(page.messages.length, 3);
+      // What a restart would show: the same window read from the store.
+      const stored = cache.window('Reports', 1);
+      const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+      assert.deepEqual(plain(page.messages), plain(stored));
+    } finally {
+      session.dispose();
+      cache.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
