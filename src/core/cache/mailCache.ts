@@ -130,16 +130,6 @@ export class MailCache {
     this.sql.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, JSON.stringify(value)]);
   }
 
-  /** Replaces what is kept of a folder's messages by `messages`, with its markers, in one transaction. */
-  replaceMessages(path: string, messages: readonly CachedMessage[], folder: Partial<CachedFolder>): void {
-    this.transaction(() => {
-      this.sql.run('DELETE FROM message WHERE folder = ?', path);
-      this.stored.forget(path);
-      this.putMessages(path, messages);
-      this.saveFolder({ ...folder, path });
-    });
-  }
-
   // Summaries
 
   /** Stores (or replaces) summaries, all in one transaction. */
@@ -204,11 +194,9 @@ export class MailCache {
     return removed;
   }
 
-  /** Removes the stored UIDs in [from, to] that are not in `present`: for a UID SEARCH of what remains. */
-  removeMissing(path: string, from: number, to: number, present: ReadonlySet<number>): number[] {
-    const gone = this.uids(path, from, to).filter((uid) => !present.has(uid));
-    this.removeMessages(path, gone);
-    return gone;
+  /** The stored UIDs in [from, to] that are not in `present`: gone from the server, by a UID SEARCH or FETCH of what remains. */
+  missing(path: string, from: number, to: number, present: ReadonlySet<number>): number[] {
+    return this.uids(path, from, to).filter((uid) => !present.has(uid));
   }
 
   /** Newest first: the `limit` messages below `belowUid` (or the newest when omitted). */
@@ -272,11 +260,6 @@ export class MailCache {
     return this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? ORDER BY uid', [path, from, to]).map(
       (r) => r.uid,
     );
-  }
-
-  /** How many stored messages lie below `uid`: what "Load older" still has. */
-  countBelow(path: string, uid: number): number {
-    return Number(this.sql.get<{ n: number }>('SELECT count(*) AS n FROM message WHERE folder = ? AND uid < ?', [path, uid])!.n);
   }
 
   /** Counts from the mirror (RFC 3501 6.3.10: no STATUS on the selected folder). */

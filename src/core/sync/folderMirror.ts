@@ -88,14 +88,14 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
       newUids = [];
       for (const m of await client.fetchAll(`${bottom}:*`, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
       const present = new Set(await searchUids(client, range));
-      removed = cache.uids(path, bottom, lastKnown).filter((uid) => !present.has(uid));
+      removed = cache.missing(path, bottom, lastKnown, present);
     } else {
       const present = new Set<number>();
       for (const m of await client.fetchAll(range, { uid: true, flags: true }, { uid: true })) {
         present.add(m.uid);
         toUpdate(m);
       }
-      removed = cache.uids(path, bottom, lastKnown).filter((uid) => !present.has(uid));
+      removed = cache.missing(path, bottom, lastKnown, present);
     }
   }
 
