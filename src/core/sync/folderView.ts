@@ -48,12 +48,26 @@ export function viewOfFirstPage(path: string, first: NonNullable<MirrorChange['f
  * of folder: the mirror's counts are kept, not counted.
  */
 export function olderThan(cache: MailCache, path: string, view: FolderView, serverCount: number | undefined): { hasOlder: boolean; older: number; total: number } {
-  const kept = cache.folder(path);
-  const stored = cache.counts(path).messages;
-  const whole = kept?.syncedFrom !== undefined && kept.syncedFrom <= 1;
-  const total = whole ? stored : Math.max(stored, serverCount ?? kept?.messages ?? 0);
+  const { kept, total } = mirrorTotals(cache, path, serverCount);
   const older = Math.max(0, total - view.shown.size);
   return { hasOlder: older > 0 || (kept?.syncedFrom ?? 1) > 1, older, total };
+}
+
+/** Every summary of the folder is stored: the fill reached its oldest message. */
+export function isWhole(kept: CachedFolder | undefined): boolean {
+  return kept?.syncedFrom !== undefined && kept.syncedFrom <= 1;
+}
+
+/**
+ * What the mirror holds of a folder, and how many messages the folder has as far as is known: what
+ * is stored once the mirror is whole; before that, the server's count (or the one kept from the
+ * last session), never taken below what is stored, as it can be a moment behind.
+ */
+export function mirrorTotals(cache: MailCache, path: string, serverCount: number | undefined): { kept: CachedFolder | undefined; stored: number; total: number; whole: boolean } {
+  const kept = cache.folder(path);
+  const stored = cache.counts(path).messages;
+  const whole = isWhole(kept);
+  return { kept, stored, whole, total: whole ? stored : Math.max(stored, serverCount ?? kept?.messages ?? 0) };
 }
 
 /** The page the tree shows: the window and what lies below it. */

@@ -10,6 +10,7 @@ import { DisposableBase } from '../model/events';
 import type { AccountConnections } from './accountConnections';
 import { fillMirror, type FillHint } from './folderMirror';
 import type { FolderList } from './folderList';
+import { mirrorTotals } from './folderView';
 
 /** How long after a folder opens its kept counts are counted anew (once a session). */
 const VERIFY_COUNTS_AFTER_MS = 10_000;
@@ -48,11 +49,8 @@ export class MirrorFill extends DisposableBase {
 
   /** How far the mirror of `path` has come. */
   progress(path: string): MirrorProgress | undefined {
-    const folder = this.cache.folder(path);
-    if (folder?.syncedFrom === undefined) return undefined;
-    const stored = this.cache.counts(path).messages;
-    const whole = folder.syncedFrom <= 1;
-    return { path, stored, total: whole ? stored : Math.max(stored, this.folderList.countsOf(path)?.messages ?? stored), whole };
+    const { kept, stored, total, whole } = mirrorTotals(this.cache, path, this.folderList.countsOf(path)?.messages);
+    return kept?.syncedFrom === undefined ? undefined : { path, stored, total, whole };
   }
 
   /** Fills `path` in the background, unless a fill of it runs already. */

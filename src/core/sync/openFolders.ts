@@ -16,7 +16,7 @@ import type { AccountConnections } from './accountConnections';
 import { countSelected } from './selectedFolder';
 import { fillMirror, syncMirror, type MirrorChange } from './folderMirror';
 import { MirrorFill, type MirrorProgress } from './mirrorFill';
-import { hasPage, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
+import { hasPage, isWhole, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
 import type { MessageReport } from './mailboxWatcher';
 import { keywordsOf, toFlags } from './summaries';
 import type { FolderList } from './folderList';
@@ -331,7 +331,7 @@ export class OpenFolders extends DisposableBase {
    * selected folder); before that, from a search of the selection on the command connection.
    */
   private refreshCounts(path: string): void {
-    if ((this.cache.folder(path)?.syncedFrom ?? 2) <= 1) {
+    if (isWhole(this.cache.folder(path))) {
       this.folderList.apply([{ path, ...this.cache.counts(path) }], true);
       return;
     }
