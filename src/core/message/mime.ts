@@ -5,10 +5,9 @@
  */
 // `decodeWords` is imported by name: the ESM build does not hang it on the default export.
 import PostalMime, { decodeWords } from 'postal-mime';
-import type { Address, AttachmentInfo, MessageContent } from '../model/types';
+import type { Address, MessageContent } from '../model/types';
 import {
   LEGACY_CHARSET,
-  binaryToBytes,
   bytesToBinary,
   decodeLenient,
   declareLegacyCharset,
@@ -16,9 +15,12 @@ import {
   repairC1Controls,
 } from './legacyCharset';
 import { flattenMessage } from './deepMessage';
+import { attachmentBytes, collectInlineImages, describeAttachment, fallbackFilename } from './attachments';
+import { fieldValue, glue, headerParam, splitHeaderFields, withoutFields } from './headerFields';
+
+export { fallbackFilename } from './attachments';
 
 type Email = PostalMime.Email;
-type ParsedAttachment = PostalMime.Attachment;
 
 export interface MessageMeta {
   uid: number;
@@ -49,8 +51,6 @@ export interface ExtractedAttachment {
   content: Uint8Array;
 }
 
-/** Inline images larger than this stay attachments only: a data: URL that big slows the view down. */
-const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
 
 const utf8Encoder = new TextEncoder();
 const REPLACEMENT_CHAR = '\uFFFD';
@@ -265,78 +265,6 @@ function flattenAddresses(list: PostalMime.Address[] | undefined): Address[] {
   return out;
 }
 
-function describeAttachment(attachment: ParsedAttachment, index: number): AttachmentInfo {
-  const info: AttachmentInfo = {
-    index,
-    filename: attachment.filename || fallbackFilename(index, attachment.mimeType),
-    mimeType: attachment.mimeType,
-    size: attachmentBytes(attachment).byteLength,
-  };
-  const contentId = stripAngles(attachment.contentId);
-  if (contentId) {
-    info.contentId = contentId;
-  }
-  return info;
-}
-
-function collectInlineImages(attachments: ParsedAttachment[]): Record<string, string> {
-  const images: Record<string, string> = {};
-  for (const attachment of attachments) {
-    const contentId = stripAngles(attachment.contentId);
-    if (!contentId || !/^image\/[a-z0-9.+-]+$/.test(attachment.mimeType)) {
-      continue;
-    }
-    const bytes = attachmentBytes(attachment);
-    if (bytes.byteLength > 0 && bytes.byteLength <= MAX_INLINE_IMAGE_BYTES) {
-      images[contentId] = `data:${attachment.mimeType};base64,${Buffer.from(bytes).toString('base64')}`;
-    }
-  }
-  return images;
-}
-
-function attachmentBytes(attachment: ParsedAttachment): Uint8Array {
-  const content = attachment.content;
-  if (typeof content === 'string') {
-    return attachment.encoding === 'base64' ? Buffer.from(content, 'base64') : utf8Encoder.encode(content);
-  }
-  return content instanceof Uint8Array ? content : new Uint8Array(content);
-}
-
-function stripAngles(contentId: string | undefined): string | undefined {
-  const trimmed = contentId?.trim().replace(/^<(.*)>$/, '$1').trim();
-  return trimmed || undefined;
-}
-
-const EXTENSIONS: Record<string, string> = {
-  'application/pdf': 'pdf',
-  'application/zip': 'zip',
-  'application/gzip': 'gz',
-  'application/json': 'json',
-  'application/xml': 'xml',
-  'application/msword': 'doc',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
-  'application/pgp-signature': 'asc',
-  'application/pkcs7-signature': 'p7s',
-  'application/octet-stream': 'bin',
-  'message/rfc822': 'eml',
-  'message/delivery-status': 'txt',
-  'text/plain': 'txt',
-  'text/html': 'html',
-  'text/csv': 'csv',
-  'text/calendar': 'ics',
-  'image/jpeg': 'jpg',
-  'image/svg+xml': 'svg',
-};
-
-/** `attachment-N.ext` for parts that name no file; N counts from 1 as people do. */
-export function fallbackFilename(index: number, mimeType: string): string {
-  const type = mimeType.toLowerCase();
-  const subtype = /^(?:image|audio|video)\/([a-z0-9]+)$/.exec(type)?.[1];
-  return `attachment-${index + 1}.${EXTENSIONS[type] ?? subtype ?? 'bin'}`;
-}
-
 /** A multipart message whose closing delimiter (RFC 2046 5.1.1) never comes was cut short. */
 function structureWarning(email: Email, bytes: Uint8Array): string | undefined {
   const contentType = email.headers.find((h) => h.key === 'content-type')?.value ?? '';
@@ -401,46 +329,4 @@ function decodeText(bytes: Uint8Array, charset: string | undefined): string {
   } catch {
     return decodeLenient(bytes);
   }
-}
-
-// --- Header fields of one part, kept as binary strings (one char per byte) so 8-bit values survive.
-
-/** Splits a header block into fields, each with its folded continuation lines (RFC 5322 2.2.3). */
-function splitHeaderFields(block: string): string[] {
-  const fields: string[] = [];
-  for (const line of block.replace(/[\r\n]+$/, '').split(/\r?\n/)) {
-    if (/^[ \t]/.test(line) && fields.length) {
-      fields[fields.length - 1] += `\r\n${line}`;
-    } else if (line) {
-      fields.push(line);
-    }
-  }
-  return fields;
-}
-
-function fieldName(field: string): string {
-  const colon = field.indexOf(':');
-  return (colon < 0 ? field : field.slice(0, colon)).trim().toLowerCase();
-}
-
-function fieldValue(fields: string[], name: string): string | undefined {
-  const field = fields.find((f) => fieldName(f) === name);
-  return field === undefined ? undefined : field.slice(field.indexOf(':') + 1).replace(/\r?\n[ \t]/g, ' ').trim();
-}
-
-function withoutFields(fields: string[], names: string[]): string[] {
-  return fields.filter((f) => !names.includes(fieldName(f)));
-}
-
-function headerParam(value: string, name: string): string | undefined {
-  const match = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i').exec(value);
-  return match ? (match[1] ?? match[2]) : undefined;
-}
-
-function glue(fields: string[], body: Uint8Array): Uint8Array {
-  const head = binaryToBytes(`${fields.join('\r\n')}\r\n\r\n`);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
 }
