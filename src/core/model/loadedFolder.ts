@@ -1,7 +1,6 @@
 /**
- * What Mailroom holds of one open folder: a window of the newest messages, from the newest down to
- * the oldest page loaded, plus the folder's UIDVALIDITY and UIDNEXT (RFC 3501 2.3.1.1) that make a
- * later catch-up exact. Pure data and diffs; no I/O.
+ * What the tree shows of one open folder: the rows of its window on the mirror, newest first, and
+ * what changed when the mirror's window is read again. Pure data and diffs; no I/O.
  */
 import type { MessageSummary } from './types';
 
@@ -14,26 +13,14 @@ export interface FolderChange {
   reset: boolean;
 }
 
-export interface WindowUpdate {
-  /** Every UID of the window that the server still has. */
-  present: ReadonlySet<number>;
-  /** New flags of messages whose flags may have changed. */
-  flags: ReadonlyMap<number, MessageSummary['flags']>;
-  arrived: readonly MessageSummary[];
-}
-
 export class LoadedFolder {
   private readonly byUid = new Map<number, MessageSummary>();
   /** `messages()` as last sorted; dropped by every change. */
   private sorted: MessageSummary[] | undefined;
-  hasOlder = false;
-  /** HIGHESTMODSEQ (RFC 7162) up to which the window's flags are known; undefined without CONDSTORE. */
-  modseq: bigint | undefined;
 
   constructor(
     readonly path: string,
-    public uidValidity: string,
-    public uidNext: number,
+    readonly uidValidity: string,
   ) {}
 
   get size(): number {
@@ -46,54 +33,11 @@ export class LoadedFolder {
     return this.sorted.slice();
   }
 
-  get(uid: number): MessageSummary | undefined {
-    return this.byUid.get(uid);
-  }
-
-  get oldestUid(): number | undefined {
-    let oldest: number | undefined;
-    for (const uid of this.byUid.keys()) {
-      if (oldest === undefined || uid < oldest) {
-        oldest = uid;
-      }
-    }
-    return oldest;
-  }
-
   addPage(messages: readonly MessageSummary[]): void {
     for (const m of messages) {
       this.sorted = undefined;
       this.byUid.set(m.uid, m);
     }
-  }
-
-  /**
-   * Applies what the server says now about the window: which UIDs in it still exist, the flags
-   * that changed, and the messages that arrived above the old UIDNEXT.
-   */
-  reconcile(update: WindowUpdate): FolderChange {
-    const change: FolderChange = { folder: this.path, added: [], changed: [], removed: [], reset: false };
-    for (const [uid, summary] of this.byUid) {
-      const flags = update.flags.get(uid);
-      if (!update.present.has(uid)) {
-        this.sorted = undefined;
-        this.byUid.delete(uid);
-        change.removed.push(uid);
-      } else if (flags && !sameFlags(flags, summary.flags)) {
-        const updated = { ...summary, flags };
-        this.sorted = undefined;
-        this.byUid.set(uid, updated);
-        change.changed.push(updated);
-      }
-    }
-    for (const m of update.arrived) {
-      if (!this.byUid.has(m.uid)) {
-        this.sorted = undefined;
-        this.byUid.set(m.uid, m);
-        change.added.push(m);
-      }
-    }
-    return change;
   }
 
   /**
@@ -115,27 +59,6 @@ export class LoadedFolder {
     this.byUid.clear();
     this.addPage(messages);
     return change;
-  }
-
-  /** Sets previews fetched after the page was shown; returns the summaries that changed. */
-  setPreviews(previews: ReadonlyMap<number, string>): MessageSummary[] {
-    const changed: MessageSummary[] = [];
-    for (const [uid, preview] of previews) {
-      const summary = this.byUid.get(uid);
-      if (summary && summary.preview !== preview) {
-        const updated = { ...summary, preview };
-        this.sorted = undefined;
-        this.byUid.set(uid, updated);
-        changed.push(updated);
-      }
-    }
-    return changed;
-  }
-
-  clear(): void {
-    this.sorted = undefined;
-    this.byUid.clear();
-    this.hasOlder = false;
   }
 }
 

@@ -25,7 +25,7 @@ export function viewFromMirror(cache: MailCache, path: string, pageSize: number)
   const kept = cache.folder(path);
   if (!hasPage(kept)) return undefined;
   const floor = cache.floorFor(path, pageSize) ?? kept.uidNext;
-  const shown = new LoadedFolder(path, kept.uidValidity, kept.uidNext);
+  const shown = new LoadedFolder(path, kept.uidValidity);
   shown.addPage(cache.window(path, floor));
   return { shown, floor };
 }
@@ -35,7 +35,7 @@ export function viewFromMirror(cache: MailCache, path: string, pageSize: number)
  * holds of it, so they are the window, with no need to read them back.
  */
 export function viewOfFirstPage(path: string, first: NonNullable<MirrorChange['firstPage']>): FolderView {
-  const shown = new LoadedFolder(path, first.uidValidity, first.uidNext);
+  const shown = new LoadedFolder(path, first.uidValidity);
   shown.addPage(first.messages);
   return { shown, floor: first.messages.length ? first.syncedFrom : first.uidNext };
 }
