@@ -250,6 +250,11 @@ export class MailCache {
     return uids.filter((uid) => missing.has(uid));
   }
 
+  /** Whether the summary of `uid` is stored. */
+  has(path: string, uid: number): boolean {
+    return this.sql.get('SELECT 1 AS found FROM message WHERE folder = ? AND uid = ?', [path, uid]) !== undefined;
+  }
+
   message(path: string, uid: number): CachedMessage | undefined {
     const row = this.sql.get<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid = ?', [path, uid]);
     return row ? fromRow(row, path, this.folder(path)?.uidValidity ?? '') : undefined;

@@ -43,6 +43,8 @@ export class MirrorFill extends DisposableBase {
     private readonly chunk: number,
     /** Whether the folder is still open: a closed one stops being filled. */
     private readonly isOpen: (path: string) => boolean,
+    /** A chunk of the folder was stored (and its lock let go). */
+    private readonly stored: (path: string) => void = () => undefined,
   ) {
     super();
   }
@@ -51,6 +53,11 @@ export class MirrorFill extends DisposableBase {
   progress(path: string): MirrorProgress | undefined {
     const { kept, stored, total, whole } = mirrorTotals(this.cache, path, this.folderList.countsOf(path)?.messages);
     return kept?.syncedFrom === undefined ? undefined : { path, stored, total, whole };
+  }
+
+  /** Whether a fill of `path` is under way: a chunk it fetched may not be stored yet. */
+  isFilling(path: string): boolean {
+    return this.filling.has(path);
   }
 
   /** Fills `path` in the background, unless a fill of it runs already. */
@@ -63,6 +70,7 @@ export class MirrorFill extends DisposableBase {
         while (this.isOpen(path) && !this.isDisposed && this.connections.connectionState.kind === 'online') {
           const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.chunk, hint));
           hint = step.hint;
+          this.stored(path);
           const progress = this.progress(path);
           if (progress) this.progressEmitter.fire(progress);
           if (step.whole) this.cache.verifyCounts(path);

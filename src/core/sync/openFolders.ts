@@ -54,7 +54,11 @@ export class OpenFolders extends DisposableBase {
     fillChunk = 2_000,
   ) {
     super();
-    this.fill = this.register(new MirrorFill(connections, folderList, cache, log, fillChunk, (path) => this.loaded.has(path)));
+    this.fill = this.register(
+      new MirrorFill(connections, folderList, cache, log, fillChunk, (path) => this.loaded.has(path), (path) => {
+        if (!this.syncing.has(path) && this.syncAgain.delete(path)) this.scheduleCatchUp(path);
+      }),
+    );
     this.onDidProgress = this.fill.onDidProgress;
     this.register({ dispose: () => this.cancelPending() });
     this.register(folderList.onDidMove((path) => this.scheduleCatchUp(path)));
@@ -244,7 +248,11 @@ export class OpenFolders extends DisposableBase {
         r.kind === 'flags' ? [{ uid: r.uid, flags: toFlags(r.flags), keywords: keywordsOf(r.flags), modseq: r.modseq?.toString() }] : [],
       );
       const vanished = reports.flatMap((r) => (r.kind === 'vanished' ? [r.uid] : []));
-      if (vanished.length && this.syncing.has(path)) this.syncAgain.add(path);
+      // A sync or a fill in flight may have fetched a message before this change and store it
+      // after: a message it removed, or one not stored yet (so the change found nothing to apply),
+      // makes the folder sync again once it is done, which fetches what changed since its marker.
+      const racing = this.syncing.has(path) || this.fill.isFilling(path);
+      if (racing && (vanished.length || reports.some((r) => !this.cache.has(path, r.uid)))) this.syncAgain.add(path);
       moved = this.cache.setFlags(path, flags).length > 0;
       moved = this.cache.removeMessages(path, vanished) > 0 || moved;
     });
