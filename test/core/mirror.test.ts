@@ -265,7 +265,7 @@ describe('the background fill, chunk by chunk, while another client expunges', f
 
   it('skips no message when sequence numbers move under the hint it keeps between chunks', async () => {
     await client.mailboxOpen('Fill');
-    await syncMirror(client, cache, 10);
+    await syncMirror(client, cache, { pageSize: 10 });
     let step = await fillMirror(client, cache, 10);
     assert.equal(step.hint?.anchorUid, 81);
     // Below the hint's anchor (its sequence number moves down by six) and at the anchor itself.

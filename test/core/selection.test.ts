@@ -57,6 +57,8 @@ describe('the folder selected on the command connection', function () {
       await session.connect();
       const page = await session.openFolder('Reports');
       assert.equal(page.messages.length, 3);
+      // The page goes to the tree first; it is written to the mirror on the next turn.
+      await new Promise((resolve) => setImmediate(resolve));
       // What a restart would show: the same window read from the store.
       const stored = cache.window('Reports', 1);
       const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
@@ -65,6 +67,23 @@ describe('the folder selected on the command connection', function () {
       session.dispose();
       cache.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores a first page shown, even when the session goes at once', async () => {
+    const cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 0 });
+    const session = aliceSession(server, { cache, fillChunk: 0 });
+    try {
+      await session.connect();
+      const page = await session.openFolder('Reports');
+      session.dispose();
+      assert.deepEqual(
+        cache.uids('Reports'),
+        page.messages.map((m) => m.uid).sort((a, b) => a - b),
+      );
+    } finally {
+      session.dispose();
+      cache.close();
     }
   });
 });

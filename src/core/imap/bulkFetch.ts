@@ -17,9 +17,12 @@ import { readFetchLine, type ResponseData } from './fetchLine';
 
 interface Internals {
   /** imapflow's ImapStream: cuts the server's bytes into response lines and their literals. */
-  streamer: { push(item: (ResponseData & { next?: () => void }) | null): boolean };
+  streamer: { push: Push };
   exec(command: string, attributes: unknown[], options?: unknown): Promise<{ next(): void }>;
 }
+
+type StreamItem = ResponseData & { next?: () => void };
+type Push = (item: StreamItem | null) => boolean;
 
 /** The header fields fetched with each summary beyond the envelope. */
 export interface SummaryItems {
@@ -34,57 +37,95 @@ export interface BulkFetchResult {
 
 const FETCH_LINE = /^\* (\d+) FETCH \(/;
 
+/** The summary items, as FETCH names them; MODSEQ where CONDSTORE or QRESYNC is on (RFC 7162 3.1.4). */
+export function summaryItemNames(client: ImapFlow, items: SummaryItems): string[] {
+  return [
+    'UID',
+    'FLAGS',
+    'ENVELOPE',
+    'RFC822.SIZE',
+    'INTERNALDATE',
+    'BODYSTRUCTURE',
+    ...(client.enabled.has('CONDSTORE') || client.enabled.has('QRESYNC') ? ['MODSEQ'] : []),
+    `BODY.PEEK[HEADER.FIELDS (${items.headerFields.map((name) => name.toUpperCase()).join(' ')})]`,
+  ];
+}
+
+/** The tagged answer of a command written behind imapflow's back, which its reader must never see. */
+export interface OwnTag {
+  tag: string;
+  /** `OK`, `NO` or `BAD`, and the rest of the line. */
+  answered(status: string, text: string): void;
+}
+
+/**
+ * Takes the summary lines (FETCH lines with an ENVELOPE) from imapflow's stream as it cuts them,
+ * into `into`, until the returned function is called; with `own`, also the tagged answer of that
+ * command (which ends the taking). Each line imapflow's stream cuts waits for its reader to take
+ * it, a round of events per line: the summaries are read where the stream hands them over, and the
+ * stream goes on at once. Every other line goes on to imapflow's reader (or to the taker below).
+ */
+export function takeSummaryLines(client: ImapFlow, into: BulkFetchResult, own?: OwnTag): () => void {
+  const streamer = (client as unknown as Internals).streamer;
+  const hadOwn = Object.prototype.hasOwnProperty.call(streamer, 'push');
+  const below = streamer.push;
+  const ownTag = own ? `${own.tag} ` : undefined;
+  let taking = true;
+  const release = () => {
+    taking = false;
+    if (streamer.push !== take) return;
+    if (hadOwn) streamer.push = below;
+    // The prototype's method again (the own property only shadowed it).
+    else delete (streamer as Partial<Internals['streamer']>).push;
+  };
+  const take = function (this: unknown, item: StreamItem | null): boolean {
+    if (taking && item && item.payload) {
+      const head = item.payload.toString('latin1', 0, 24);
+      const match = FETCH_LINE.exec(head);
+      if (match) {
+        try {
+          const row = readFetchLine(item, Number(match[1]));
+          if (row) {
+            into.rows.push(row);
+            item.next?.();
+            return true;
+          }
+        } catch {
+          into.complete = false;
+        }
+      } else if (ownTag && own && head.startsWith(ownTag)) {
+        const rest = item.payload.toString('latin1').slice(ownTag.length);
+        const space = rest.indexOf(' ');
+        release();
+        item.next?.();
+        own.answered((space < 0 ? rest : rest.slice(0, space)).toUpperCase(), space < 0 ? '' : rest.slice(space + 1));
+        return true;
+      }
+    }
+    return below.call(this, item);
+  };
+  streamer.push = take;
+  return release;
+}
+
 /**
  * `UID FETCH range` (or `FETCH` by sequence numbers) of UID, FLAGS, MODSEQ where the server has
  * it, ENVELOPE, RFC822.SIZE, INTERNALDATE, BODYSTRUCTURE and the header fields asked for. The
  * caller holds the mailbox lock of `client`.
  */
 export async function bulkFetch(client: ImapFlow, range: string, byUid: boolean, items: SummaryItems): Promise<BulkFetchResult> {
-  const internals = client as unknown as Internals;
-  const rows: FetchMessageObject[] = [];
-  let complete = true;
-  const streamer = internals.streamer;
-  const push = streamer.push;
-  // Each response line imapflow's stream cuts waits for its reader to take it: a round of events
-  // per line. The summaries of this command are read where the stream hands them over, and the
-  // stream goes on at once; every other line goes to imapflow's reader as before.
-  streamer.push = function (this: unknown, item: (ResponseData & { next?: () => void }) | null): boolean {
-    if (item && item.payload) {
-      const match = FETCH_LINE.exec(item.payload.toString('latin1', 0, 24));
-      if (match) {
-        try {
-          const row = readFetchLine(item, Number(match[1]));
-          if (row) {
-            rows.push(row);
-            item.next?.();
-            return true;
-          }
-        } catch {
-          complete = false;
-        }
-      }
-    }
-    return push.call(this, item);
-  };
+  const result: BulkFetchResult = { rows: [], complete: true };
+  const release = takeSummaryLines(client, result);
   try {
+    // The items as one piece of text: imapflow's compiler would check each atom of a fixed list.
     const attributes: unknown[] = [
       { type: 'SEQUENCE', value: range },
-      [
-        ...['UID', 'FLAGS', 'ENVELOPE', 'RFC822.SIZE', 'INTERNALDATE', 'BODYSTRUCTURE'].map((value) => ({ type: 'ATOM', value })),
-        ...(client.enabled.has('CONDSTORE') || client.enabled.has('QRESYNC') ? [{ type: 'ATOM', value: 'MODSEQ' }] : []),
-        {
-          type: 'ATOM',
-          value: 'BODY.PEEK',
-          section: [{ type: 'ATOM', value: 'HEADER.FIELDS' }, items.headerFields.map((value) => ({ type: 'ATOM', value: value.toUpperCase() }))],
-        },
-      ],
+      { type: 'TEXT', value: `(${summaryItemNames(client, items).join(' ')})` },
     ];
-    const response = await internals.exec(byUid ? 'UID FETCH' : 'FETCH', attributes);
+    const response = await (client as unknown as Internals).exec(byUid ? 'UID FETCH' : 'FETCH', attributes);
     response.next();
   } finally {
-    // The prototype's method again (the own property only shadowed it).
-    delete (streamer as Partial<Internals['streamer']>).push;
-    if (streamer.push !== push) streamer.push = push;
+    release();
   }
-  return { rows, complete };
+  return result;
 }

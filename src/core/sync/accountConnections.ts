@@ -20,6 +20,7 @@ import { DisposableBase } from '../model/events';
 import type { AccountConfig, ConnectionState } from '../model/types';
 import { Backoff } from './backoff';
 import { holdingFolder } from './selectedFolder';
+import type { FetchBehindSelect } from '../imap/fetchBehindSelect';
 
 export interface ConnectionPair {
   commands: ImapFlow;
@@ -98,13 +99,20 @@ export class AccountConnections extends DisposableBase {
     return this.pair?.commands.capabilities.has(capability) ?? false;
   }
 
-  /** Runs `work` with `path` selected, under the command connection's mailbox lock. */
-  async inFolder<T>(path: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with `path` selected, under the command connection's mailbox lock; `behindSelect`
+   * may arm a command to go out with the SELECT that takes the lock (the work gets it).
+   */
+  async inFolder<T>(
+    path: string,
+    work: (client: ImapFlow, behind?: FetchBehindSelect) => Promise<T>,
+    behindSelect?: (client: ImapFlow) => FetchBehindSelect | undefined,
+  ): Promise<T> {
     await this.connect();
     const client = this.commands();
     const doing = `working on ${path}`;
     try {
-      return await this.answered(client, doing, () => holdingFolder(client, path, work));
+      return await this.answered(client, doing, () => holdingFolder(client, path, (held, _path, behind) => work(held, behind), behindSelect));
     } catch (err) {
       throw this.plainError(err, client, doing);
     }

@@ -13,9 +13,11 @@
  */
 import type { ExpungeEvent, FetchMessageObject, ImapFlow } from 'imapflow';
 import type { CachedMessage } from '../cache/rows';
+import type { CachedFolder } from '../cache/folderRows';
 import type { FlagUpdate, MailCache } from '../cache/mailCache';
 import { refreshSelected, searchUids, selected, highestUidPlusOne, uidAfter } from './selectedFolder';
-import { bulkFetch } from '../imap/bulkFetch';
+import { bulkFetch, type BulkFetchResult } from '../imap/bulkFetch';
+import { fetchBehindSelect, type FetchBehindSelect } from '../imap/fetchBehindSelect';
 import { EXTRA_HEADERS, keywordsOf, SUMMARY_QUERY, toCachedMessage, toFlags } from './summaries';
 
 /** What one sync step changed in the mirror of a folder. */
@@ -32,28 +34,58 @@ export interface MirrorChange {
   status: { messages: number; highestModseq?: string };
   /** A first page: the summaries stored (the folder's whole mirror now) and the markers stored with them. */
   firstPage?: { messages: CachedMessage[]; uidValidity: string; uidNext: number; syncedFrom: number };
+  /**
+   * A first page asked for with `storeLater`, not stored yet: storing it (summaries and markers in
+   * one transaction) is the caller's, right after the page is shown.
+   */
+  unstored?: () => void;
+}
+
+export interface SyncOptions {
+  /** Summaries per first page. */
+  pageSize: number;
+  /** The newest page, asked for with the SELECT (`firstPageBehindSelect`), if it was. */
+  behind?: FetchBehindSelect;
+  /** A first page is left for the caller to store (`MirrorChange.unstored`), so it can be shown first. */
+  storeLater?: boolean;
 }
 
 /** How the known part of a folder was checked: the path taken depends on the server. */
 export type SyncPath = 'first' | 'qresync' | 'condstore' | 'flags';
 
+/**
+ * For a folder the mirror has never held: arms `client` to ask for the newest page right behind
+ * the SELECT, from the count the folder list knows (`syncMirror` checks the answer against the
+ * SELECT's). Undefined when the folder is mirrored (its sync asks other things) or its count unknown.
+ */
+export function firstPageBehindSelect(client: ImapFlow, cache: MailCache, path: string, pageSize: number, count: number | undefined): FetchBehindSelect | undefined {
+  if (!count || count < 1 || isMirrored(cache.folder(path))) return undefined;
+  return fetchBehindSelect(client, path, `${Math.max(1, count - pageSize + 1)}:*`, { headerFields: EXTRA_HEADERS });
+}
+
+function isMirrored(stored: CachedFolder | undefined): stored is CachedFolder & { syncedFrom: number; uidNext: number } {
+  return !!stored && stored.syncedFrom !== undefined && !!stored.uidNext;
+}
+
 /** Brings the mirror of the folder selected on `client` in line with the server. */
-export async function syncMirror(client: ImapFlow, cache: MailCache, pageSize: number): Promise<MirrorChange> {
+export async function syncMirror(client: ImapFlow, cache: MailCache, options: SyncOptions): Promise<MirrorChange> {
+  // Before any other command: its lines must not be taken for the page's.
+  const early = await options.behind?.result();
   // Expunges the server tells of meanwhile (VANISHED carries UIDs) count too, even those the NOOP brings.
   const path = selected(client).path;
   const reported: number[] = [];
-  const change = await whileListening(client, path, reported, () => syncSelected(client, cache, pageSize, reported));
+  const change = await whileListening(client, path, reported, () => syncSelected(client, cache, options, reported, early));
   return change;
 }
 
-async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number, reported: readonly number[]): Promise<MirrorChange> {
+async function syncSelected(client: ImapFlow, cache: MailCache, options: SyncOptions, reported: readonly number[], early?: BulkFetchResult): Promise<MirrorChange> {
   await refreshSelected(client);
   const mailbox = selected(client);
   const path = mailbox.path;
   const uidValidity = mailbox.uidValidity.toString();
   const stored = cache.folder(path);
-  if (!stored || stored.uidValidity !== uidValidity || stored.syncedFrom === undefined || !stored.uidNext) {
-    return firstPage(client, cache, pageSize);
+  if (!isMirrored(stored) || stored.uidValidity !== uidValidity) {
+    return firstPage(client, cache, options, early);
   }
   // HIGHESTMODSEQ now, before any FETCH: every change up to it is fetched below, so it may become the marker.
   const modseqNow = mailbox.noModseq ? undefined : mailbox.highestModseq;
@@ -72,7 +104,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
   if (lastKnown >= bottom && cache.highestUid(path) !== undefined) {
     const range = `${bottom}:${lastKnown}`;
     const toUpdate = (m: { uid: number; flags?: Set<string>; modseq?: bigint }) => {
-      if (newUids && m.uid >= stored.uidNext!) newUids.push(m.uid);
+      if (newUids && m.uid >= stored.uidNext) newUids.push(m.uid);
       else if (m.uid >= bottom && m.uid <= lastKnown) updates.push({ uid: m.uid, flags: toFlags(m.flags ?? new Set()), keywords: keywordsOf(m.flags), modseq: m.modseq?.toString() });
     };
     if (mailbox.exists === 0) {
@@ -108,7 +140,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, pageSize: number
     cache.saveFolder({
       path,
       // Only what was fetched moves the marker: a message that vanished before its FETCH is not lost.
-      uidNext: Math.max(stored.uidNext!, uidAfter(arrived)),
+      uidNext: Math.max(stored.uidNext, uidAfter(arrived)),
       highestModseq: modseqNow?.toString(),
       mirrored: true,
     });
@@ -167,8 +199,11 @@ export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: numb
   return { added: page.length, whole: syncedFrom <= 1, hint: next };
 }
 
-/** The first sync of a folder (or the first after its UIDVALIDITY changed): the newest page, by sequence numbers. */
-async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): Promise<MirrorChange> {
+/**
+ * The first sync of a folder (or the first after its UIDVALIDITY changed): the newest page, by
+ * sequence numbers; from `early` (asked with the SELECT) when it holds every message of the page.
+ */
+async function firstPage(client: ImapFlow, cache: MailCache, { pageSize, storeLater }: SyncOptions, early?: BulkFetchResult): Promise<MirrorChange> {
   const mailbox = selected(client);
   const path = mailbox.path;
   const uidValidity = mailbox.uidValidity.toString();
@@ -179,17 +214,21 @@ async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): 
   if (mailbox.exists > 0) {
     first = Math.max(1, mailbox.exists - pageSize + 1);
     // `first:*` always reaches the newest message, so the page also tells the highest UID.
-    page = (await fetchSummaries(client, `${first}:*`, false)).map((m) => toCachedMessage(m, path, uidValidity));
+    const rows = early && holdsPage(early, first, mailbox.exists) ? early.rows.filter((m) => m.seq >= first) : await fetchSummaries(client, `${first}:*`, false);
+    page = rows.map((m) => toCachedMessage(m, path, uidValidity));
   }
   let uidNext = Math.max(announced, uidAfter(page));
   if (!uidNext) uidNext = await highestUidPlusOne(client);
   const syncedFrom = first <= 1 ? 1 : lowest(page.map((m) => m.uid)) ?? uidNext;
-  cache.transaction(() => {
-    cache.resetFolder(path, uidValidity);
-    cache.putMessages(path, page);
-    cache.saveFolder({ path, uidNext, highestModseq: modseq?.toString(), syncedFrom, mirrored: true });
-  });
+  const store = () =>
+    cache.transaction(() => {
+      cache.resetFolder(path, uidValidity);
+      cache.putMessages(path, page);
+      cache.saveFolder({ path, uidNext, highestModseq: modseq?.toString(), syncedFrom, mirrored: true });
+    });
+  if (!storeLater) store();
   return {
+    unstored: storeLater ? store : undefined,
     reset: true,
     removed: [],
     changed: [],
@@ -198,6 +237,18 @@ async function firstPage(client: ImapFlow, cache: MailCache, pageSize: number): 
     status: statusOf(client),
     firstPage: { messages: page, uidValidity, uidNext, syncedFrom },
   };
+}
+
+/**
+ * Whether `fetched` holds every message from sequence number `first` to `last`: a count that was
+ * stale when it was asked for makes the range start too high (messages expunged since) and miss
+ * some. Sequence numbers above `last` are messages that came since the SELECT: the newest, kept.
+ */
+function holdsPage(fetched: BulkFetchResult, first: number, last: number): boolean {
+  if (!fetched.complete) return false;
+  const seen = new Set<number>();
+  for (const m of fetched.rows) if (m.seq >= first && m.seq <= last) seen.add(m.seq);
+  return seen.size === last - first + 1;
 }
 
 /** What the selection says of the folder now (EXISTS keeps `exists` current, RFC 3501 7.3.1). */

@@ -14,11 +14,12 @@ import { isEmptyChange, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { countSelected } from './selectedFolder';
-import { fillMirror, syncMirror, type MirrorChange } from './folderMirror';
+import { fillMirror, firstPageBehindSelect, syncMirror, type MirrorChange } from './folderMirror';
 import { MirrorFill, type MirrorProgress } from './mirrorFill';
+import { SyncsInFlight } from './syncsInFlight';
 import { hasPage, isWhole, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
 import type { MessageReport } from './mailboxWatcher';
-import { keywordsOf, toFlags } from './summaries';
+import { applyReports, ReportBatches } from './liveReports';
 import type { FolderList } from './folderList';
 import { fetchPreviews } from '../imap/previews';
 
@@ -35,11 +36,10 @@ export class OpenFolders extends DisposableBase {
 
   private readonly loaded = new Map<string, FolderView>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
-  /** Syncs of each folder in flight, and the folders to sync again after them (a message vanished meanwhile). */
-  private readonly syncing = new Map<string, number>();
-  private readonly syncAgain = new Set<string>();
+  /** Syncs of each folder in flight, the folders to sync again after them, the first pages not stored yet. */
+  private readonly syncs: SyncsInFlight;
   /** Reports of the listening connection waiting to be applied, by folder. */
-  private readonly reports = new Map<string, MessageReport[]>();
+  private readonly reports = new ReportBatches((path, reports) => this.applyReports(path, reports));
 
   constructor(
     private readonly connections: AccountConnections,
@@ -54,13 +54,17 @@ export class OpenFolders extends DisposableBase {
     fillChunk = 2_000,
   ) {
     super();
+    this.syncs = new SyncsInFlight(log, (path) => this.scheduleCatchUp(path));
     this.fill = this.register(
       new MirrorFill(connections, folderList, cache, log, fillChunk, (path) => this.loaded.has(path), (path) => {
-        if (!this.syncing.has(path) && this.syncAgain.delete(path)) this.scheduleCatchUp(path);
+        this.syncs.otherWorkDone(path);
       }),
     );
     this.onDidProgress = this.fill.onDidProgress;
     this.register({ dispose: () => this.cancelPending() });
+    // A first page shown is stored, whatever comes next: before anything reads or syncs its folder,
+    // on the next turn of the event loop, or now, as the session goes.
+    this.register({ dispose: () => this.syncs.storeAll() });
     this.register(folderList.onDidMove((path) => this.scheduleCatchUp(path)));
   }
 
@@ -75,6 +79,7 @@ export class OpenFolders extends DisposableBase {
 
   /** The window of an open folder, newest first, and how many older messages "Load older" can still show. */
   window(path: string): { messages: MessageSummary[]; hasOlder: boolean; older: number } | undefined {
+    this.syncs.storeShown(path);
     const view = this.loaded.get(path);
     if (!view) return undefined;
     const { hasOlder, older } = this.older(path, view);
@@ -83,6 +88,7 @@ export class OpenFolders extends DisposableBase {
 
   /** Whether the mirror holds a page of `path`. */
   isMirrored(path: string): boolean {
+    this.syncs.storeShown(path);
     return hasPage(this.cache.folder(path));
   }
 
@@ -91,8 +97,10 @@ export class OpenFolders extends DisposableBase {
    * knows shows from it at once and syncs behind; a new one waits for its first page from the server.
    */
   async open(path: string): Promise<MessagePage> {
+    this.syncs.storeShown(path);
     const known = this.fromMirror(path);
-    const synced = known ? undefined : await this.sync(path);
+    // A first page goes to the tree before it is written to the mirror: the write follows at once.
+    const synced = known ? undefined : await this.sync(path, true);
     const view = known ?? (synced?.firstPage ? viewOfFirstPage(path, synced.firstPage) : this.fromMirror(path));
     if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
     this.loaded.set(path, view);
@@ -100,6 +108,7 @@ export class OpenFolders extends DisposableBase {
     // The page goes to the tree first; what follows it (counts, previews, the fill, the watcher)
     // starts right after, none of it needed to show the page.
     setImmediate(() => {
+      this.syncs.storeShown(path);
       if (this.isDisposed || this.loaded.get(path) !== view) return;
       if (!known) {
         this.afterSync(path, view.shown.messages().map((m) => m.uid));
@@ -124,6 +133,7 @@ export class OpenFolders extends DisposableBase {
    * asked for it first (it then stores more than the page, for the next one).
    */
   async loadOlder(path: string): Promise<MessagePage> {
+    this.syncs.storeShown(path);
     const view = this.loaded.get(path);
     if (!view) {
       return this.open(path);
@@ -216,66 +226,53 @@ export class OpenFolders extends DisposableBase {
     return change;
   }
 
-  /**
-   * A report of the listening connection, applied to the mirror without a command or a catch-up.
-   * Reports that come together (another client deleting a thousand messages) are applied together,
-   * right after the current ones are read: one transaction, one window diff, one count. A sync of the
-   * folder in flight may have read a message before the change: it cannot store flags older than
-   * these (MODSEQ), and a vanished message makes the folder sync again after it.
-   */
+  /** A report of the listening connection: applied to the mirror with the others that come with it. */
   applyReport(report: MessageReport): void {
-    const queued = this.reports.get(report.path);
-    if (queued) {
-      queued.push(report);
-      return;
-    }
-    this.reports.set(report.path, [report]);
-    setImmediate(() => this.applyReports(report.path));
+    this.reports.add(report);
   }
 
-  private applyReports(path: string): void {
-    const reports = this.reports.get(path) ?? [];
-    this.reports.delete(path);
-    if (this.isDisposed || !reports.length) return;
+  private applyReports(path: string, reports: MessageReport[]): void {
+    if (this.isDisposed) return;
+    // A first page fetched before these reports is stored first, so they apply to it.
+    this.syncs.storeShown(path);
     const kept = this.cache.folder(path);
     if (!this.loaded.has(path) || reports.some((r) => r.uidValidity !== kept?.uidValidity)) {
       this.scheduleCatchUp(path);
       return;
     }
-    let moved = false;
-    this.cache.transaction(() => {
-      const flags = reports.flatMap((r) =>
-        r.kind === 'flags' ? [{ uid: r.uid, flags: toFlags(r.flags), keywords: keywordsOf(r.flags), modseq: r.modseq?.toString() }] : [],
-      );
-      const vanished = reports.flatMap((r) => (r.kind === 'vanished' ? [r.uid] : []));
-      // A sync or a fill in flight may have fetched a message before this change and store it
-      // after: a message it removed, or one not stored yet (so the change found nothing to apply),
-      // makes the folder sync again once it is done, which fetches what changed since its marker.
-      const racing = this.syncing.has(path) || this.fill.isFilling(path);
-      if (racing && (vanished.length || reports.some((r) => !this.cache.has(path, r.uid)))) this.syncAgain.add(path);
-      moved = this.cache.setFlags(path, flags).length > 0;
-      moved = this.cache.removeMessages(path, vanished) > 0 || moved;
-    });
+    const { moved, syncAgain } = applyReports(this.cache, path, reports, this.syncs.has(path) || this.fill.isFilling(path));
+    if (syncAgain) this.syncs.markAgain(path);
     const view = this.loaded.get(path);
     if (!moved || !view) return;
     this.fireChange(this.reread(path, view));
     this.refreshCounts(path);
   }
 
-  /** One sync of the mirror of `path` with the server. */
-  private async sync(path: string): Promise<MirrorChange> {
-    this.syncing.set(path, (this.syncing.get(path) ?? 0) + 1);
+  /**
+   * One sync of the mirror of `path` with the server. With `storeLater`, a first page is left to
+   * store (`unstored`) so that it can be shown first.
+   */
+  private async sync(path: string, storeLater = false): Promise<MirrorChange> {
+    this.syncs.storeShown(path);
+    this.syncs.begin(path);
+    let storing = false;
     try {
-      const change = await this.connections.inFolder(path, (client) => syncMirror(client, this.cache, this.pageSize));
+      const change = await this.connections.inFolder(
+        path,
+        (client, behind) => syncMirror(client, this.cache, { pageSize: this.pageSize, behind, storeLater }),
+        // A folder opened cold: its newest page asked for with the SELECT, from the count shown.
+        (client) => firstPageBehindSelect(client, this.cache, path, this.pageSize, this.folderList.countsOf(path)?.messages),
+      );
       this.log.debug(`mirror of ${path}: synced (${change.how}): ${change.added.length} new, ${change.changed.length} changed, ${change.removed.length} gone`);
       // The selection's count is the freshest there is: a STATUS or NOTIFY report may be older.
       this.folderList.apply([{ path, ...change.status }], true);
+      if (change.unstored) {
+        storing = true;
+        this.syncs.storeLater(path, change.unstored);
+      }
       return change;
     } finally {
-      const left = (this.syncing.get(path) ?? 1) - 1;
-      if (left) this.syncing.set(path, left);
-      else this.syncing.delete(path);
-      if (!left && this.syncAgain.delete(path)) this.scheduleCatchUp(path);
+      if (!storing) this.syncs.end(path);
     }
   }
 

@@ -5,6 +5,7 @@
  * next command (a command inside a fetch loop deadlocks imapflow, #159).
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
+import type { FetchBehindSelect } from '../imap/fetchBehindSelect';
 
 export function selected(client: ImapFlow): MailboxObject {
   const mailbox = client.mailbox;
@@ -24,12 +25,27 @@ const selectedAtRelease = new WeakMap<ImapFlow, MailboxObject | undefined>();
  * connection is taken here, so a selection that differs from the one at the last release was made
  * by the SELECT that granted this lock (imapflow selects the lock's folder before it grants it).
  */
-export async function holdingFolder<T>(client: ImapFlow, path: string, work: (client: ImapFlow, path: string) => Promise<T>): Promise<T> {
-  const lock = await client.getMailboxLock(path);
+export async function holdingFolder<T>(
+  client: ImapFlow,
+  path: string,
+  work: (client: ImapFlow, path: string, behind?: FetchBehindSelect) => Promise<T>,
+  behindSelect?: (client: ImapFlow) => FetchBehindSelect | undefined,
+): Promise<T> {
+  // A command the work will need anyway, armed to go out with the SELECT this lock may send.
+  const behind = behindSelect?.(client);
+  let lock: Awaited<ReturnType<ImapFlow['getMailboxLock']>>;
+  try {
+    lock = await client.getMailboxLock(path);
+  } catch (err) {
+    // Its answer (to a SELECT that failed) is read off the stream still; nobody waits for it.
+    behind?.disarm();
+    throw err;
+  }
+  behind?.disarm();
   const granted = client.mailbox || undefined;
   if (granted && granted !== selectedAtRelease.get(client)) freshSelections.add(granted);
   try {
-    return await work(client, lock.path);
+    return await work(client, lock.path, behind);
   } finally {
     const now = client.mailbox || undefined;
     if (granted) freshSelections.delete(granted);

@@ -1,0 +1,129 @@
+/**
+ * A FETCH written right behind the SELECT of a folder, before the server has answered it (RFC 3501
+ * 5.5: a client may send a command without waiting; the server answers in order). The first page of
+ * a folder opened cold needs a SELECT and then a FETCH of the newest messages: waiting for the
+ * SELECT's answer before asking for the page costs a round trip, and the server sits idle while
+ * imapflow reads that answer. With the folder's count known from the folder list, the page's range is
+ * known before the SELECT; a count that changed meanwhile makes the range miss, which the caller
+ * sees (sequence numbers tell) and mends with an ordinary FETCH.
+ *
+ * imapflow sends one command at a time, so this reaches into it (`send`, `write`, `streamer.push`,
+ * `lib/tools`), pinned at 2.10.2: the FETCH goes out under a tag of its own with the SELECT's
+ * frame, and its lines (summaries and tagged answer) are taken from imapflow's stream before its
+ * reader could see a tag it does not know.
+ */
+import type { ImapFlow } from 'imapflow';
+import { summaryItemNames, takeSummaryLines, type BulkFetchResult, type SummaryItems } from './bulkFetch';
+
+interface Request {
+  tag: string;
+  command: string;
+  attributes?: { value?: unknown }[];
+}
+
+interface Internals {
+  send(data: Request): Promise<void>;
+  write(chunk: string): void;
+  /** The socket commands go to (a TLS or deflate stream over it where those are on). */
+  writeSocket: { cork(): void; uncork(): void };
+  commandParts: unknown[];
+  currentRequest?: { tag: string; sent?: boolean } | false;
+  log: { debug(entry: { src: 'c'; msg: string; cid: string }): void };
+  id: string;
+}
+
+interface ImapflowTools {
+  normalizePath(client: ImapFlow, path: string): string;
+  encodePath(client: ImapFlow, path: string): string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tools = require('imapflow/lib/tools.js') as ImapflowTools;
+
+export interface FetchBehindSelect {
+  /**
+   * Call once the lock is granted (or refused): a FETCH not written behind a SELECT by then never is.
+   */
+  disarm(): void;
+  /**
+   * The summaries the server sent, once it has answered; undefined when no FETCH was written (no
+   * SELECT of the folder went out) or the server refused it. Every caller that takes the lock
+   * awaits this before its next command, so the lines of that command are never taken for these.
+   */
+  result(): Promise<BulkFetchResult | undefined>;
+}
+
+let tags = 0;
+
+/**
+ * Arms `client` to write `FETCH range` of the summary items right behind the SELECT (or EXAMINE)
+ * of `path` that the next mailbox lock sends.
+ */
+export function fetchBehindSelect(client: ImapFlow, path: string, range: string, items: SummaryItems): FetchBehindSelect {
+  const internals = client as unknown as Internals;
+  const hadOwnSend = Object.prototype.hasOwnProperty.call(internals, 'send');
+  const send = internals.send;
+  const encoded = tools.encodePath(client, tools.normalizePath(client, path));
+  const tag = `mr${++tags}`;
+  const fetched: BulkFetchResult = { rows: [], complete: true };
+  let written = false;
+  let settle: (status: string | undefined) => void = () => undefined;
+  const answer = new Promise<string | undefined>((resolve) => (settle = resolve));
+  let release = () => {};
+  const closed = () => {
+    release();
+    settle(undefined);
+  };
+  const disarm = () => {
+    if (internals.send !== sendThenFetch) return;
+    if (hadOwnSend) internals.send = send;
+    else delete (internals as Partial<Internals>).send;
+  };
+  const sendThenFetch = function (this: Internals, data: Request): Promise<void> {
+    const ours = (data.command === 'SELECT' || data.command === 'EXAMINE') && data.attributes?.[0]?.value === encoded;
+    if (!ours) return send.call(this, data);
+    // Both commands in one write: a server woken by the SELECT alone may run before the FETCH is written.
+    const socket = this.writeSocket;
+    socket.cork();
+    try {
+      return sendWithFetch.call(this, data);
+    } finally {
+      socket.uncork();
+    }
+  };
+  const sendWithFetch = function (this: Internals, data: Request): Promise<void> {
+    const sending = send.call(this, data);
+    // The SELECT's frame is in the socket, whole (no literal waits for a continuation).
+    const current = this.currentRequest;
+    if (current && current.tag === data.tag && current.sent && this.commandParts.length === 0) {
+      disarm();
+      release = takeSummaryLines(client, fetched, {
+        tag,
+        answered: (status) => {
+          client.off('close', closed);
+          settle(status);
+        },
+      });
+      const line = `${tag} FETCH ${range} (${summaryItemNames(client, items).join(' ')})`;
+      try {
+        this.write(line);
+        written = true;
+        this.log.debug({ src: 'c', msg: `${line} (behind the SELECT)`, cid: this.id });
+        client.once('close', closed);
+      } catch {
+        release();
+      }
+    }
+    return sending;
+  };
+  internals.send = sendThenFetch;
+  return {
+    disarm,
+    async result() {
+      disarm();
+      if (!written) return undefined;
+      const status = await answer;
+      return status === 'OK' ? fetched : undefined;
+    },
+  };
+}
