@@ -6,10 +6,12 @@
 import * as assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
 import { AccountSession } from '../../src/core/account/accountSession';
-import type { MailLog } from '../../src/core/imap/log';
+import { MailCache } from '../../src/core/cache/mailCache';
+import { silentLog, type MailLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
-import { nextEvent } from '../support/waitFor';
+import { startImapProxy, type ImapProxy } from '../support/imapProxy';
+import { nextEvent, until } from '../support/waitFor';
 
 describe('live reports applied to the mirror', function () {
   this.timeout(60_000);
@@ -67,5 +69,73 @@ describe('live reports applied to the mirror', function () {
     assert.ok(!session.loadedMessages('Live')!.messages.some((m) => m.uid === uid));
     assert.equal(session.countsOf('Live')?.messages, 4);
     assert.deepEqual(commandsSince(from), [], lines.slice(from).join('\n'));
+  });
+});
+
+/**
+ * The race the soak once lost: a chunk below what is stored (the background fill, or "Load older"
+ * when the mirror lacks the page) has been fetched but not stored when the listening connection
+ * reports one of its messages expunged. The report finds nothing to remove; the chunk then stores
+ * the message. The folder must sync again once the chunk is stored, so the mirror ends without it.
+ * A proxy holds the chunk's answer back until the report has been applied.
+ */
+describe('a message expunged while a chunk below the page is fetched but not stored', function () {
+  this.timeout(60_000);
+  let server: DovecotServer;
+  let proxy: ImapProxy;
+  let other: ImapFlow;
+
+  before(async () => {
+    server = await startDovecot();
+    await server.createFolder('alice', 'Race');
+    other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
+    other.on('error', () => undefined);
+    await other.connect();
+    for (let i = 1; i <= 60; i++) await other.append('Race', simpleMessage(`Race ${i}`));
+    await other.mailboxOpen('Race');
+    proxy = await startImapProxy(server.port);
+  });
+  after(async () => {
+    await other?.logout().catch(() => undefined);
+    await proxy?.stop();
+    await server?.stop();
+  });
+
+  it('leaves the mirror without it once the chunk is stored', async () => {
+    const cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 0 });
+    // No background fill: "Load older" fetches the chunk, with nothing else in flight.
+    const session = new AccountSession({ id: 'alice', name: 'Alice', host: '127.0.0.1', port: proxy.port, security: 'none', user: 'alice' }, 'secret', {
+      log: silentLog,
+      pollInterval: 600,
+      pageSize: 20,
+      fillChunk: 0,
+      cache,
+    });
+    try {
+      await session.connect();
+      await session.openFolder('Race');
+      const uids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+      // The watcher is on the folder and its catch-up is done: nothing else will sync it.
+      await until(() => proxy.idlingLinks > 0, 10_000, 'the watcher idling');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const held = proxy.holdWhenClientSends(/^\S+ FETCH \d+:\d+ \(UID FLAGS ENVELOPE/);
+      const older = session.loadOlder('Race');
+      const letGo = await held;
+      const victim = uids[29];
+      const flagged = uids[59];
+      // The chunk holds the victim. The expunge, then a flag change on a stored message: once that
+      // change is shown, the report of the expunge before it has been applied (to nothing).
+      const shown = nextEvent(session.onDidChangeMessages, (c) => c.changed.some((m) => m.uid === flagged), 10_000, 'the flag change');
+      await other.messageDelete(String(victim), { uid: true });
+      await other.messageFlagsAdd(String(flagged), ['\\Flagged'], { uid: true });
+      await shown;
+      letGo();
+      await older;
+      const left = JSON.stringify(uids.filter((uid) => uid !== victim && uid >= uids[20]));
+      await until(() => JSON.stringify(cache.uids('Race')) === left, 10_000, 'the mirror without the expunged message');
+    } finally {
+      session.dispose();
+      cache.close();
+    }
   });
 });

@@ -7,7 +7,9 @@
  *   Courier do (up to 60 s), until the client ends the IDLE with DONE;
  * - `cutAll()` and `accepting`: drop every link and refuse new ones, for reconnect tests;
  * - `silent` and `silenceWhenClientSends()`: a server that stops answering but keeps its sockets
- *   open (a hung server, a half-dead NAT): what it sends is swallowed until `silent` is false again.
+ *   open (a hung server, a half-dead NAT): what it sends is swallowed until `silent` is false again;
+ * - `holdWhenClientSends()`: a slow link on one connection: the server's answers to it are held
+ *   back (not lost) until the test lets them go, so that something can happen in between.
  * It reads responses whole (a line plus any `{n}` literals, RFC 3501 4.3) and forwards bytes as
  * they came; it does not speak TLS, and it hides COMPRESS=DEFLATE (RFC 4978) for the same reason.
  */
@@ -33,6 +35,12 @@ export interface ImapProxy {
   silent: boolean;
   /** Turns `silent` on once, when a client next sends a line matching `pattern` (the line still reaches the server). */
   silenceWhenClientSends(pattern: RegExp): Promise<void>;
+  /**
+   * When a client next sends a line matching `pattern` (it still reaches the server), holds back
+   * everything the server sends on that link from then on. Resolves once the server's tagged answer
+   * to that line is held, with the function that lets it all go, in order.
+   */
+  holdWhenClientSends(pattern: RegExp): Promise<() => void>;
   /** Links open now. */
   readonly links: number;
   /** Links whose client has sent IDLE and not yet DONE. */
@@ -42,19 +50,19 @@ export interface ImapProxy {
 
 export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
   const links = new Set<Link>();
-  let trap: { pattern: RegExp; action: 'cut' | 'silence'; sprung: () => void } | undefined;
+  let trap: { pattern: RegExp; action: 'cut' | 'silence' | 'hold'; sprung: (link: Link, line: string) => void } | undefined;
   /** True when the line sprang a cutting trap: the caller then forwards nothing. */
-  const springs = (line: string): boolean => {
+  const springs = (line: string, link: Link): boolean => {
     if (!trap || !trap.pattern.test(line)) return false;
     const { sprung, action } = trap;
     trap = undefined;
-    if (action === 'silence') {
-      proxy.silent = true;
-      sprung();
+    if (action === 'silence' || action === 'hold') {
+      if (action === 'silence') proxy.silent = true;
+      sprung(link, line);
       return false;
     }
     proxy.cutAll();
-    sprung();
+    sprung(link, line);
     return true;
   };
   const server = net.createServer((client) => {
@@ -80,11 +88,20 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
       for (const link of [...links]) link.close();
     },
     cutWhenClientSends(pattern) {
-      return new Promise((resolve) => (trap = { pattern, action: 'cut', sprung: resolve }));
+      return new Promise((resolve) => (trap = { pattern, action: 'cut', sprung: () => resolve() }));
     },
     silent: false,
     silenceWhenClientSends(pattern) {
-      return new Promise((resolve) => (trap = { pattern, action: 'silence', sprung: resolve }));
+      return new Promise((resolve) => (trap = { pattern, action: 'silence', sprung: () => resolve() }));
+    },
+    holdWhenClientSends(pattern) {
+      return new Promise((resolve) => {
+        trap = {
+          pattern,
+          action: 'hold',
+          sprung: (link, line) => link.holdUntilAnswered(line.split(' ')[0], () => resolve(() => link.letGo())),
+        };
+      });
     },
     get links() {
       return links.size;
@@ -109,12 +126,14 @@ class Link {
   private held: { data: Buffer; due: number }[] = [];
   private holdTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Answers held back by `holdWhenClientSends`, and the tag whose answer the test waits for. */
+  private paused: { responses: Buffer[]; tag: string; answered: () => void } | undefined;
 
   constructor(
     private readonly client: net.Socket,
     targetPort: number,
     private readonly options: ImapProxyOptions,
-    private readonly springsTrap: (line: string) => boolean,
+    private readonly springsTrap: (line: string, link: Link) => boolean,
     private readonly silent: () => boolean,
     private readonly onClose: () => void,
   ) {
@@ -129,6 +148,18 @@ class Link {
 
   get idling(): boolean {
     return this.idleTag !== undefined;
+  }
+
+  /** Holds back what the server sends from now on; `answered` once the answer tagged `tag` is held. */
+  holdUntilAnswered(tag: string, answered: () => void): void {
+    this.paused = { responses: [], tag, answered };
+  }
+
+  /** Lets every held answer go, in order. */
+  letGo(): void {
+    const paused = this.paused;
+    this.paused = undefined;
+    if (paused && !this.closed) for (const response of paused.responses) this.client.write(response);
   }
 
   close(): void {
@@ -147,7 +178,7 @@ class Link {
     while ((end = this.fromClient.indexOf('\r\n')) >= 0) {
       const line = this.fromClient.slice(0, end);
       this.fromClient = this.fromClient.slice(end + 2);
-      if (this.springsTrap(line)) return;
+      if (this.springsTrap(line, this)) return;
       const idle = /^(\S+) IDLE$/i.exec(line);
       if (idle) {
         this.idleTag = idle[1];
@@ -200,6 +231,11 @@ class Link {
       response = Buffer.from(text, 'latin1');
     }
     if (this.options.stripUidNext && /^\* OK \[UIDNEXT \d+\]/i.test(text)) {
+      return;
+    }
+    if (this.paused) {
+      this.paused.responses.push(response);
+      if (text.startsWith(`${this.paused.tag} `)) this.paused.answered();
       return;
     }
     const holdMs = this.options.holdIdleMs ?? 0;
