@@ -3,10 +3,12 @@
  * response parser costs about 50 µs per FETCH line here, more than the server and the wire
  * together (docs/imapflow-2.10.md): mirroring 100,000 messages through `fetchAll` took 4 to 5
  * times a raw socket. While one such command runs, its untagged FETCH lines are taken from
- * imapflow's stream as it cuts them (before its reader, which would take each line in a round of
- * events of its own, and before its parser) and read here; ENVELOPE and BODYSTRUCTURE lists go to imapflow's own
- * readers, so decoding (RFC 2047 words, charsets) stays imapflow's. Every other line, and any FETCH
- * line without an ENVELOPE (a flag change another client made meanwhile), goes to imapflow as usual.
+ * imapflow's stream as it cuts them (`takeSummaryLines`: before its reader, which would take each
+ * line in a round of events of its own, and before its parser) and read here; ENVELOPE and
+ * BODYSTRUCTURE lists go to imapflow's own readers, so decoding (RFC 2047 words, charsets) stays
+ * imapflow's. Every other line, and any FETCH line without an ENVELOPE (a flag change another
+ * client made meanwhile), goes to imapflow as usual. `fetchBehindSelect.ts` takes the lines of a
+ * FETCH written behind a SELECT the same way.
  *
  * This reaches into imapflow (`exec`, `streamer.push`, `lib/tools`), pinned at 2.10.2. A line the
  * tokenizer cannot read is never dropped: the result says so, and the caller fetches the range again
