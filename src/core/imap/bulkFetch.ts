@@ -39,18 +39,20 @@ export interface BulkFetchResult {
 
 const FETCH_LINE = /^\* (\d+) FETCH \(/;
 
-/** The summary items, as FETCH names them; MODSEQ where CONDSTORE or QRESYNC is on (RFC 7162 3.1.4). */
-export function summaryItemNames(client: ImapFlow, items: SummaryItems): string[] {
-  return [
-    'UID',
-    'FLAGS',
-    'ENVELOPE',
-    'RFC822.SIZE',
-    'INTERNALDATE',
-    'BODYSTRUCTURE',
-    ...(client.enabled.has('CONDSTORE') || client.enabled.has('QRESYNC') ? ['MODSEQ'] : []),
-    `BODY.PEEK[HEADER.FIELDS (${items.headerFields.map((name) => name.toUpperCase()).join(' ')})]`,
-  ];
+/** The list of summary items as FETCH names them, by whether MODSEQ is asked and by header fields. */
+const itemLists = new Map<string, string>();
+
+/** The summary items, as FETCH names them, in parentheses; MODSEQ where CONDSTORE or QRESYNC is on (RFC 7162 3.1.4). */
+export function summaryItemList(client: ImapFlow, items: SummaryItems): string {
+  const modseq = client.enabled.has('CONDSTORE') || client.enabled.has('QRESYNC');
+  const key = `${modseq} ${items.headerFields.join(' ')}`;
+  let list = itemLists.get(key);
+  if (list === undefined) {
+    const fields = items.headerFields.map((name) => name.toUpperCase()).join(' ');
+    list = `(UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE${modseq ? ' MODSEQ' : ''} BODY.PEEK[HEADER.FIELDS (${fields})])`;
+    itemLists.set(key, list);
+  }
+  return list;
 }
 
 /** The tagged answer of a command written behind imapflow's back, which its reader must never see. */
@@ -122,7 +124,7 @@ export async function bulkFetch(client: ImapFlow, range: string, byUid: boolean,
     // The items as one piece of text: imapflow's compiler would check each atom of a fixed list.
     const attributes: unknown[] = [
       { type: 'SEQUENCE', value: range },
-      { type: 'TEXT', value: `(${summaryItemNames(client, items).join(' ')})` },
+      { type: 'TEXT', value: summaryItemList(client, items) },
     ];
     const response = await (client as unknown as Internals).exec(byUid ? 'UID FETCH' : 'FETCH', attributes);
     response.next();

@@ -13,7 +13,7 @@
  * reader could see a tag it does not know.
  */
 import type { ImapFlow } from 'imapflow';
-import { summaryItemNames, takeSummaryLines, type BulkFetchResult, type SummaryItems } from './bulkFetch';
+import { summaryItemList, takeSummaryLines, type BulkFetchResult, type SummaryItems } from './bulkFetch';
 
 interface Request {
   tag: string;
@@ -30,6 +30,9 @@ interface Internals {
   currentRequest?: { tag: string; sent?: boolean } | false;
   log: { debug(entry: { src: 'c'; msg: string; cid: string }): void };
   id: string;
+  /** The mailbox lock held now, and those waiting for it. */
+  currentLock: unknown;
+  locks: unknown[];
 }
 
 interface ImapflowTools {
@@ -57,10 +60,13 @@ let tags = 0;
 
 /**
  * Arms `client` to write `FETCH range` of the summary items right behind the SELECT (or EXAMINE)
- * of `path` that the next mailbox lock sends.
+ * of `path` that the next mailbox lock sends. Undefined while a lock is held or waited for: a SELECT
+ * of the folder sent for that one would carry the FETCH, whose sequence numbers the commands run
+ * under that lock could make stale before this lock reads them.
  */
-export function fetchBehindSelect(client: ImapFlow, path: string, range: string, items: SummaryItems): FetchBehindSelect {
+export function fetchBehindSelect(client: ImapFlow, path: string, range: string, items: SummaryItems): FetchBehindSelect | undefined {
   const internals = client as unknown as Internals;
+  if (internals.currentLock || internals.locks.length) return undefined;
   const hadOwnSend = Object.prototype.hasOwnProperty.call(internals, 'send');
   const send = internals.send;
   const encoded = tools.encodePath(client, tools.normalizePath(client, path));
@@ -104,7 +110,7 @@ export function fetchBehindSelect(client: ImapFlow, path: string, range: string,
           settle(status);
         },
       });
-      const line = `${tag} FETCH ${range} (${summaryItemNames(client, items).join(' ')})`;
+      const line = `${tag} FETCH ${range} ${summaryItemList(client, items)}`;
       try {
         this.write(line);
         written = true;
