@@ -4,7 +4,7 @@
  * right whatever it says: exact, too high (the range starts past the last message), too low (more
  * than a page comes), for an empty folder, and behind a SELECT the server refuses. Each time the
  * connection must stay in step with imapflow: the FETCH's tagged answer is never seen by it.
- * Against Dovecot and Cyrus.
+ * Against Dovecot (plain and over TLS) and Cyrus.
  */
 import * as assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
@@ -20,6 +20,8 @@ const COUNT = 30;
 
 interface TestServer {
   port: number;
+  /** Implicit TLS (RFC 8314): the commands go through a TLS socket, which must carry both in one write too. */
+  secure?: boolean;
   password: string;
   /** Folder names as the server spells them. */
   folder(name: string): string;
@@ -32,6 +34,13 @@ const SERVERS: { name: string; start: () => Promise<TestServer> }[] = [
     start: async () => {
       const server = await startDovecot();
       return { port: server.port, password: server.users.alice, folder: (name) => name, stop: () => server.stop() };
+    },
+  },
+  {
+    name: 'Dovecot over TLS',
+    start: async () => {
+      const server = await startDovecot({ tls: true });
+      return { port: server.tlsPort!, secure: true, password: server.users.alice, folder: (name) => name, stop: () => server.stop() };
     },
   },
   {
@@ -64,7 +73,17 @@ for (const variant of SERVERS) {
             error: (entry: unknown) => void warnings.push(JSON.stringify(entry)),
           }
         : false;
-      const c = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: server.password }, logger: logger as never, qresync: true });
+      const c = new ImapFlow({
+        host: '127.0.0.1',
+        port: server.port,
+        secure: server.secure ?? false,
+        // The test server's own certificate: what is tested here is the commands, not the trust.
+        tls: { rejectUnauthorized: false },
+        doSTARTTLS: false,
+        auth: { user: 'alice', pass: server.password },
+        logger: logger as never,
+        qresync: true,
+      });
       c.on('error', () => undefined);
       await c.connect();
       return c;
