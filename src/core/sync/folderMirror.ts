@@ -32,7 +32,7 @@ export interface MirrorChange {
   how: SyncPath;
   /** The folder's count as the selection tells it after the sync: fresher than any STATUS. */
   status: { messages: number; highestModseq?: string };
-  /** A first page: the summaries stored (the folder's whole mirror now) and the markers stored with them. */
+  /** A first page: its summaries (the folder's whole mirror) and the markers stored with them (see `unstored`). */
   firstPage?: { messages: CachedMessage[]; uidValidity: string; uidNext: number; syncedFrom: number };
   /**
    * A first page asked for with `storeLater`, not stored yet: storing it (summaries and markers in

@@ -31,8 +31,9 @@ export function viewFromMirror(cache: MailCache, path: string, pageSize: number)
 }
 
 /**
- * The window of a folder whose first page was just stored: those summaries are all the mirror
- * holds of it, so they are the window, with no need to read them back.
+ * The window of a folder whose first page was just fetched: those summaries are all the mirror
+ * holds of it (once they are stored, at once or on the next turn), so they are the window, with no
+ * need to read them back.
  */
 export function viewOfFirstPage(path: string, first: NonNullable<MirrorChange['firstPage']>): FolderView {
   const shown = new LoadedFolder(path, first.uidValidity);
