@@ -4,12 +4,13 @@
  * command on the command connection and no catch-up.
  */
 import * as assert from 'node:assert/strict';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { AccountSession } from '../../src/core/account/accountSession';
 import { MailCache } from '../../src/core/cache/mailCache';
 import { silentLog, type MailLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
+import { otherClient } from '../support/otherClient';
 import { startImapProxy, type ImapProxy } from '../support/imapProxy';
 import { nextEvent, until } from '../support/waitFor';
 
@@ -34,9 +35,7 @@ describe('live reports applied to the mirror', function () {
     });
     await session.connect();
     await session.openFolder('Live');
-    other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
-    other.on('error', () => undefined);
-    await other.connect();
+    other = await otherClient(server);
     await other.mailboxOpen('Live');
     // Let the open's own follow-ups (watcher, counts, previews, fill) finish.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -88,9 +87,7 @@ describe('a message expunged while a chunk below the page is fetched but not sto
   before(async () => {
     server = await startDovecot();
     await server.createFolder('alice', 'Race');
-    other = new ImapFlow({ host: '127.0.0.1', port: server.port, secure: false, auth: { user: 'alice', pass: 'secret' }, logger: false });
-    other.on('error', () => undefined);
-    await other.connect();
+    other = await otherClient(server);
     for (let i = 1; i <= 60; i++) await other.append('Race', simpleMessage(`Race ${i}`));
     await other.mailboxOpen('Race');
     proxy = await startImapProxy(server.port);

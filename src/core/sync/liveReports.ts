@@ -36,7 +36,7 @@ export class ReportBatches {
  * found nothing to apply), needs the folder to sync again once that work is done, which fetches
  * what changed since its marker. Says whether the mirror moved, and whether to sync again.
  */
-export function applyReports(cache: MailCache, path: string, reports: readonly MessageReport[], racing: boolean): { moved: boolean; syncAgain: boolean } {
+export function applyToMirror(cache: MailCache, path: string, reports: readonly MessageReport[], racing: boolean): { moved: boolean; syncAgain: boolean } {
   let moved = false;
   let syncAgain = false;
   cache.transaction(() => {

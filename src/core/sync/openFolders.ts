@@ -19,7 +19,7 @@ import { MirrorFill, type MirrorProgress } from './mirrorFill';
 import { SyncsInFlight } from './syncsInFlight';
 import { hasPage, isWhole, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
 import type { MessageReport } from './mailboxWatcher';
-import { applyReports, ReportBatches } from './liveReports';
+import { applyToMirror, ReportBatches } from './liveReports';
 import type { FolderList } from './folderList';
 import { fetchPreviews } from '../imap/previews';
 
@@ -246,7 +246,7 @@ export class OpenFolders extends DisposableBase {
       this.scheduleCatchUp(path);
       return;
     }
-    const { moved, syncAgain } = applyReports(this.cache, path, reports, this.syncs.has(path) || this.fill.isFilling(path));
+    const { moved, syncAgain } = applyToMirror(this.cache, path, reports, this.syncs.has(path) || this.fill.isFilling(path));
     if (syncAgain) this.syncs.markAgain(path);
     const view = this.loaded.get(path);
     if (!moved || !view) return;

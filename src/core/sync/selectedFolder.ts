@@ -36,12 +36,11 @@ export async function holdingFolder<T>(
   let lock: Awaited<ReturnType<ImapFlow['getMailboxLock']>>;
   try {
     lock = await client.getMailboxLock(path);
-  } catch (err) {
-    // Its answer (to a SELECT that failed) is read off the stream still; nobody waits for it.
+  } finally {
+    // Granted or refused, no later SELECT carries it (the answer to one that went out is read off
+    // the stream still, whether anyone waits for it or not).
     behind?.disarm();
-    throw err;
   }
-  behind?.disarm();
   const granted = client.mailbox || undefined;
   if (granted && granted !== selectedAtRelease.get(client)) freshSelections.add(granted);
   try {
