@@ -16,6 +16,7 @@
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { readFetchLine, type ResponseData } from './fetchLine';
+import { shadow } from './shadow';
 
 interface Internals {
   /** imapflow's ImapStream: cuts the server's bytes into response lines and their literals. */
@@ -71,17 +72,9 @@ export interface OwnTag {
  */
 export function takeSummaryLines(client: ImapFlow, into: BulkFetchResult, own?: OwnTag): () => void {
   const streamer = (client as unknown as Internals).streamer;
-  const hadOwn = Object.prototype.hasOwnProperty.call(streamer, 'push');
   const below = streamer.push;
   const ownTag = own ? `${own.tag} ` : undefined;
   let taking = true;
-  const release = () => {
-    taking = false;
-    if (streamer.push !== take) return;
-    if (hadOwn) streamer.push = below;
-    // The prototype's method again (the own property only shadowed it).
-    else delete (streamer as Partial<Internals['streamer']>).push;
-  };
   const take = function (this: unknown, item: StreamItem | null): boolean {
     if (taking && item && item.payload) {
       const head = item.payload.toString('latin1', 0, 24);
@@ -108,7 +101,11 @@ export function takeSummaryLines(client: ImapFlow, into: BulkFetchResult, own?: 
     }
     return below.call(this, item);
   };
-  streamer.push = take;
+  const unshadow = shadow(streamer, 'push', take);
+  const release = () => {
+    taking = false;
+    unshadow();
+  };
   return release;
 }
 

@@ -13,6 +13,7 @@
  * reader could see a tag it does not know.
  */
 import type { ImapFlow } from 'imapflow';
+import { shadow } from './shadow';
 import { summaryItemList, takeSummaryLines, type BulkFetchResult, type SummaryItems } from './bulkFetch';
 
 interface Request {
@@ -67,7 +68,6 @@ let tags = 0;
 export function fetchBehindSelect(client: ImapFlow, path: string, range: string, items: SummaryItems): FetchBehindSelect | undefined {
   const internals = client as unknown as Internals;
   if (internals.currentLock || internals.locks.length) return undefined;
-  const hadOwnSend = Object.prototype.hasOwnProperty.call(internals, 'send');
   const send = internals.send;
   const encoded = tools.encodePath(client, tools.normalizePath(client, path));
   const tag = `mr${++tags}`;
@@ -79,11 +79,6 @@ export function fetchBehindSelect(client: ImapFlow, path: string, range: string,
   const closed = () => {
     release();
     settle(undefined);
-  };
-  const disarm = () => {
-    if (internals.send !== sendThenFetch) return;
-    if (hadOwnSend) internals.send = send;
-    else delete (internals as Partial<Internals>).send;
   };
   const sendThenFetch = function (this: Internals, data: Request): Promise<void> {
     const ours = (data.command === 'SELECT' || data.command === 'EXAMINE') && data.attributes?.[0]?.value === encoded;
@@ -122,7 +117,7 @@ export function fetchBehindSelect(client: ImapFlow, path: string, range: string,
     }
     return sending;
   };
-  internals.send = sendThenFetch;
+  const disarm = shadow(internals, 'send', sendThenFetch);
   return {
     disarm,
     async result() {

@@ -142,12 +142,7 @@ export class OpenFolders extends DisposableBase {
     // The window holds every stored message from its floor up: the rest of what is stored lies below it.
     if (synced > 1 && this.cache.counts(path).messages - view.shown.size < this.pageSize) {
       // In flight like a sync: a report about a message it fetched before storing it is judged racing.
-      this.syncs.begin(path);
-      try {
-        await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize));
-      } finally {
-        this.syncs.end(path);
-      }
+      await this.syncs.during(path, () => this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize)));
       this.fill.start(path);
     }
     const floor = this.cache.floorFor(path, this.pageSize, view.floor);

@@ -34,6 +34,16 @@ export class SyncsInFlight {
     if (!left && this.again.delete(path)) this.syncAgain(path);
   }
 
+  /** Runs `work` (which stores what it fetched) as a sync of `path` in flight. */
+  async during<T>(path: string, work: () => Promise<T>): Promise<T> {
+    this.begin(path);
+    try {
+      return await work();
+    } finally {
+      this.end(path);
+    }
+  }
+
   /** A report raced a sync (or the fill): `path` syncs again once that work is done. */
   markAgain(path: string): void {
     this.again.add(path);
