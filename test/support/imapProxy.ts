@@ -18,6 +18,8 @@ import * as net from 'node:net';
 export interface ImapProxyOptions {
   stripUidNext?: boolean;
   holdIdleMs?: number;
+  /** Every line either side sends, as `C: …` or `S: …` (a response's first line), in the order the proxy passed them on. */
+  transcript?: string[];
 }
 
 export interface ImapProxy {
@@ -179,6 +181,7 @@ class Link {
       const line = this.fromClient.slice(0, end);
       this.fromClient = this.fromClient.slice(end + 2);
       if (this.springsTrap(line, this)) return;
+      this.options.transcript?.push(`C: ${line}`);
       const idle = /^(\S+) IDLE$/i.exec(line);
       if (idle) {
         this.idleTag = idle[1];
@@ -246,6 +249,7 @@ class Link {
     }
     // Nothing may overtake what is held: a tagged answer comes after the pushes before it.
     this.release(Number.POSITIVE_INFINITY);
+    this.options.transcript?.push(`S: ${text.slice(0, text.indexOf('\r\n'))}`);
     this.client.write(response);
   }
 

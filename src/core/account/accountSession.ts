@@ -50,7 +50,7 @@ export class AccountSession extends DisposableBase {
         prepare: (pair) => this.listening.prepare(pair),
         online: () => this.listening.online(),
         closing: () => this.listening.closing(),
-      }, options.backoff, () => this.options.timeout ?? 30),
+      }, options.backoff, () => this.options.timeout ?? 30, options.idle),
     );
     // Without a file for the mirror (scripts, tests), the session keeps one in memory for its lifetime.
     const cache = options.cache ?? new MailCache(MailCache.IN_MEMORY, { log: this.log, maxBodyBytes: 0 });

@@ -1,7 +1,10 @@
 /**
  * Messages read through the mirror: what the server shows is kept (bodies, within the cache's
- * budget), and while the server cannot be reached the kept copy is shown instead, marked as an
- * offline copy. A copy is only ever shown for the UIDVALIDITY it was read under (RFC 3501 2.3.1.1).
+ * budget). A kept copy is shown at once, online or not: a message's content never changes on the
+ * server (RFC 3501 2.3.1.1: a UID names one message for its UIDVALIDITY), only its flags, which the
+ * folder's sync and the reader's "mark as seen" take to the server afterwards. While the server
+ * cannot be reached the copy is marked as an offline copy. A copy is only ever shown for the
+ * UIDVALIDITY it was read under.
  */
 import type { MailCache } from '../cache/mailCache';
 import { isUnreachable } from '../imap/errors';
@@ -21,21 +24,20 @@ export async function readThroughCache(
   uidValidity: string | undefined,
   log: MailLog,
 ): Promise<ReadMessage> {
-  const kept = (): ReadMessage | undefined => {
+  const kept = (offline: boolean): ReadMessage | undefined => {
     try {
       const body = cache?.body<KeptBody>(path, uid);
-      if (!body || (uidValidity && body.uidValidity !== uidValidity)) return undefined;
-      return { content: { ...body.content, offlineCopy: true }, inlineImages: body.inlineImages };
+      const validity = uidValidity ?? cache?.folder(path)?.uidValidity;
+      if (!body || (validity && body.uidValidity !== validity)) return undefined;
+      return { content: offline ? { ...body.content, offlineCopy: true } : body.content, inlineImages: body.inlineImages };
     } catch (err) {
       log.warn(`cache: cannot read the kept copy of ${path} ${uid}: ${(err as Error).message}`);
       return undefined;
     }
   };
-  if (connections.connectionState.kind !== 'online') {
-    // No waiting on a connection attempt for what is at hand.
-    const copy = kept();
-    if (copy) return copy;
-  }
+  // No waiting on the server, or on a connection attempt, for what is at hand.
+  const atHand = kept(connections.connectionState.kind !== 'online');
+  if (atHand) return atHand;
   let read: KeptBody;
   try {
     read = await connections.inFolder(path, async (client) => ({
@@ -43,7 +45,7 @@ export async function readThroughCache(
       uidValidity: client.mailbox ? String(client.mailbox.uidValidity) : undefined,
     }));
   } catch (err) {
-    const copy = isUnreachable(err) ? kept() : undefined;
+    const copy = isUnreachable(err) ? kept(true) : undefined;
     if (copy) return copy;
     throw err;
   }

@@ -1,6 +1,7 @@
 /** How an AccountSession behaves: logging, polling and checking intervals, paging, reconnects. */
 import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
+import type { IdlePolicy } from '../sync/accountConnections';
 
 export interface SessionOptions {
   log: MailLog;
@@ -33,6 +34,11 @@ export interface SessionOptions {
   cache?: MailCache;
   /** Summaries stored per step of a folder's background fill (default 2,000; 0: no background fill, for the benchmark). */
   fillChunk?: number;
+  /**
+   * How the connections idle: by default the command connection never IDLEs and is kept alive with a
+   * NOOP every 2 minutes; tests let it IDLE after a short delay to exercise that path.
+   */
+  idle?: IdlePolicy;
   /** False to poll counts even where the server offers NOTIFY (for servers whose NOTIFY misbehaves). */
   notify?: boolean;
 }

@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import type { ImapFlow } from 'imapflow';
 import { MailError } from './errors';
+import { isIdling, socketOf } from './imapflowInternals';
 import type { MailErrorInfo } from '../model/types';
 
 /** Why a connection was closed for its silence; read when its `close` event comes. */
@@ -23,14 +24,21 @@ export function silenceInfo(server: string, ms: number, doing?: string): MailErr
   };
 }
 
-/** When each connection last heard from its server: one listener per socket, however much work waits on it. */
+/**
+ * When each connection last heard from its server, outside IDLE: one listener per socket, however
+ * much work waits on it. What a server sends during IDLE (Dovecot's `* OK Still here` every few
+ * minutes, news of the folder) answers no command: a command queued behind an IDLE that never ends
+ * must still run out of time.
+ */
 const lastHeard = new WeakMap<Socket, { at: number }>();
 
-function heard(socket: Socket): { at: number } {
+function heard(client: ImapFlow, socket: Socket): { at: number } {
   let last = lastHeard.get(socket);
   if (!last) {
     const entry = { at: Date.now() };
-    socket.on('data', () => (entry.at = Date.now()));
+    socket.on('data', () => {
+      if (!isIdling(client)) entry.at = Date.now();
+    });
     lastHeard.set(socket, entry);
     last = entry;
   }
@@ -39,12 +47,12 @@ function heard(socket: Socket): { at: number } {
 
 /** Runs `work`, failing it and closing `client` when the server is silent for `ms`. */
 export async function answerWithin<T>(client: ImapFlow, ms: number, silence: () => MailErrorInfo, work: () => Promise<T>): Promise<T> {
-  const socket = (client as unknown as { socket?: Socket | null }).socket;
+  const socket = socketOf(client);
   if (!socket || !(ms > 0)) {
     // Not connected: imapflow rejects the work at once with NoConnection.
     return work();
   }
-  const last = heard(socket);
+  const last = heard(client, socket);
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const silent = new Promise<never>((_, reject) => {

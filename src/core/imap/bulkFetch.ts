@@ -10,22 +10,14 @@
  * client made meanwhile), goes to imapflow as usual. `fetchBehindSelect.ts` takes the lines of a
  * FETCH written behind a SELECT the same way.
  *
- * This reaches into imapflow (`exec`, `streamer.push`, `lib/tools`), pinned at 2.10.2. A line the
+ * This reaches into imapflow (`exec`, `streamer.push`, `lib/tools`) through `imapflowInternals.ts`. A line the
  * tokenizer cannot read is never dropped: the result says so, and the caller fetches the range again
  * the ordinary way.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { readFetchLine, type ResponseData } from './fetchLine';
+import { readFetchLine } from './fetchLine';
+import { execCommand, streamOf, type StreamItem } from './imapflowInternals';
 import { shadow } from './shadow';
-
-interface Internals {
-  /** imapflow's ImapStream: cuts the server's bytes into response lines and their literals. */
-  streamer: { push: Push };
-  exec(command: string, attributes: unknown[], options?: unknown): Promise<{ next(): void }>;
-}
-
-type StreamItem = ResponseData & { next?: () => void };
-type Push = (item: StreamItem | null) => boolean;
 
 /** The header fields fetched with each summary beyond the envelope. */
 export interface SummaryItems {
@@ -71,7 +63,7 @@ export interface OwnTag {
  * stream goes on at once. Every other line goes on to imapflow's reader (or to the taker below).
  */
 export function takeSummaryLines(client: ImapFlow, into: BulkFetchResult, own?: OwnTag): () => void {
-  const streamer = (client as unknown as Internals).streamer;
+  const streamer = streamOf(client);
   const below = streamer.push;
   const ownTag = own ? `${own.tag} ` : undefined;
   let taking = true;
@@ -123,7 +115,7 @@ export async function bulkFetch(client: ImapFlow, range: string, byUid: boolean,
       { type: 'SEQUENCE', value: range },
       { type: 'TEXT', value: summaryItemList(client, items) },
     ];
-    const response = await (client as unknown as Internals).exec(byUid ? 'UID FETCH' : 'FETCH', attributes);
+    const response = await execCommand(client, byUid ? 'UID FETCH' : 'FETCH', attributes);
     response.next();
   } finally {
     release();

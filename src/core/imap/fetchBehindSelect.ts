@@ -8,41 +8,14 @@
  * sees (sequence numbers tell) and mends with an ordinary FETCH.
  *
  * imapflow sends one command at a time, so this reaches into it (`send`, `write`, `streamer.push`,
- * `lib/tools`), pinned at 2.10.2: the FETCH goes out under a tag of its own with the SELECT's
+ * `lib/tools`) through `imapflowInternals.ts`: the FETCH goes out under a tag of its own with the SELECT's
  * frame, and its lines (summaries and tagged answer) are taken from imapflow's stream before its
  * reader could see a tag it does not know.
  */
 import type { ImapFlow } from 'imapflow';
 import { shadow } from './shadow';
 import { summaryItemList, takeSummaryLines, type BulkFetchResult, type SummaryItems } from './bulkFetch';
-
-interface Request {
-  tag: string;
-  command: string;
-  attributes?: { value?: unknown }[];
-}
-
-interface Internals {
-  send(data: Request): Promise<void>;
-  write(chunk: string): void;
-  /** The socket commands go to (a TLS or deflate stream over it where those are on). */
-  writeSocket: { cork(): void; uncork(): void };
-  commandParts: unknown[];
-  currentRequest?: { tag: string; sent?: boolean } | false;
-  log: { debug(entry: { src: 'c'; msg: string; cid: string }): void };
-  id: string;
-  /** The mailbox lock held now, and those waiting for it. */
-  currentLock: unknown;
-  locks: unknown[];
-}
-
-interface ImapflowTools {
-  normalizePath(client: ImapFlow, path: string): string;
-  encodePath(client: ImapFlow, path: string): string;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const tools = require('imapflow/lib/tools.js') as ImapflowTools;
+import { imapflowTools as tools, lockTaken, writingSideOf, type SentRequest as Request, type WritingSide as Internals } from './imapflowInternals';
 
 export interface FetchBehindSelect {
   /**
@@ -66,8 +39,8 @@ let tags = 0;
  * under that lock could make stale before this lock reads them.
  */
 export function fetchBehindSelect(client: ImapFlow, path: string, range: string, items: SummaryItems): FetchBehindSelect | undefined {
-  const internals = client as unknown as Internals;
-  if (internals.currentLock || internals.locks.length) return undefined;
+  if (lockTaken(client)) return undefined;
+  const internals = writingSideOf(client);
   const send = internals.send;
   const encoded = tools.encodePath(client, tools.normalizePath(client, path));
   const tag = `mr${++tags}`;

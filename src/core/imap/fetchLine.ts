@@ -5,7 +5,8 @@
  * stay imapflow's); so do encoded words (RFC 2047), through imapflow, whenever a field has one.
  * The result has imapflow's shapes, and the tests hold it to imapflow's parser on every fixture.
  */
-import type { FetchMessageObject, MessageAddressObject, MessageEnvelopeObject, MessageStructureObject } from 'imapflow';
+import type { FetchMessageObject, MessageAddressObject, MessageEnvelopeObject } from 'imapflow';
+import { imapflowTools as tools, type ImapflowToken } from './imapflowInternals';
 
 /** A line as imapflow's stream cuts it: the text with `{n}` marks, and the literals in order. */
 export interface ResponseData {
@@ -14,18 +15,9 @@ export interface ResponseData {
 }
 
 /** Tokens in imapflow's shapes, for its BODYSTRUCTURE reader: NIL is null, a list an array. */
-type Token = { type: 'ATOM' | 'STRING' | 'LITERAL'; value: string | Buffer } | null | Token[];
+type Token = ImapflowToken;
 /** A value as the envelope reader keeps it: a string, NIL, or a list. */
 type Plain = string | null | Plain[];
-
-interface ImapflowTools {
-  parseEnvelope(list: Token[]): MessageEnvelopeObject;
-  parseBodystructure(list: Token[]): MessageStructureObject;
-  decodeText(value: string): string;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const tools = require('imapflow/lib/tools.js') as ImapflowTools;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

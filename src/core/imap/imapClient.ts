@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { connectWithin, silenceInfo } from './answerDeadline';
+import { setWatchdog } from './imapflowInternals';
 import { classifyError, MailError } from './errors';
 import { readPresentedCertificate } from './certificate';
 import { imapflowLogger, secretForms, type MailLog } from './log';
@@ -22,6 +23,11 @@ export interface ClientOptions {
    * together must finish within it.
    */
   answerTimeout?: number;
+  /**
+   * imapflow's automatic IDLE, which starts after this many milliseconds without a command (its
+   * default: 15 s); false: never. The command connection does not IDLE (see README, Develop).
+   */
+  autoIdle?: number | false;
 }
 
 /**
@@ -45,6 +51,8 @@ export async function connectClient(account: AccountConfig, password: string, op
       logger: imapflowLogger(options.log, secretForms(account.user, password)),
       qresync: options.qresync ?? false,
       maxIdleTime: options.maxIdleTime,
+      disableAutoIdle: options.autoIdle === false,
+      autoIdleDelay: typeof options.autoIdle === 'number' ? options.autoIdle : undefined,
       // Backstops only: the deadline below covers the TCP connect and the greeting as well, and
       // ends first, so a silent server is always reported in the same words.
       connectionTimeout: answerTimeout + 1_000,
@@ -69,9 +77,7 @@ export async function connectClient(account: AccountConfig, password: string, op
  * connection that died without telling is noticed within twice the answer timeout.
  */
 export function setSocketTimeout(client: ImapFlow, ms: number): void {
-  const internals = client as unknown as { socketTimeout: number; socket?: { setTimeout?(ms: number): void } | null };
-  internals.socketTimeout = ms;
-  internals.socket?.setTimeout?.(ms);
+  setWatchdog(client, ms);
 }
 
 /**

@@ -1,20 +1,13 @@
 /**
  * Message previews (RFC 8970 PREVIEW), where the server offers them. imapflow has no FETCH item for
- * it, so the command goes through its `exec` with a handler for the untagged FETCH answers.
+ * it, so the command goes through its `exec` (by `execCommand`) with a handler for the untagged FETCH answers.
  */
 import type { ImapFlow } from 'imapflow';
+import { execCommand } from './imapflowInternals';
 
 interface Token {
   type?: string;
   value?: unknown;
-}
-
-interface ExecCapable {
-  exec(
-    command: string,
-    attributes: unknown[],
-    options: { untagged: Record<string, (untagged: { attributes?: unknown[] }) => Promise<void>> },
-  ): Promise<{ next(): void }>;
 }
 
 const MAX_PREVIEW = 200;
@@ -25,7 +18,8 @@ export async function fetchPreviews(client: ImapFlow, uids: readonly number[]): 
     return previews;
   }
   try {
-    const response = await (client as unknown as ExecCapable).exec(
+    const response = await execCommand(
+      client,
       'UID FETCH',
       [{ type: 'SEQUENCE', value: uids.join(',') }, [{ type: 'ATOM', value: 'PREVIEW' }]],
       {

@@ -21,6 +21,7 @@ import type { AccountConfig, ConnectionState } from '../model/types';
 import { Backoff } from './backoff';
 import { holdingFolder } from './selectedFolder';
 import type { FetchBehindSelect } from '../imap/fetchBehindSelect';
+import { connectionBusy } from '../imap/imapflowInternals';
 
 export interface ConnectionPair {
   commands: ImapFlow;
@@ -36,6 +37,26 @@ export interface ConnectionHooks {
   closing(): void;
 }
 
+/** How the connections idle; tests shorten the delays. */
+export interface IdlePolicy {
+  /**
+   * imapflow's automatic IDLE on the command connection after this many ms without a command;
+   * false (the default): the command connection never IDLEs, the listening one watches.
+   */
+  commandIdle?: number | false;
+  /** imapflow's automatic IDLE delay on the listening connection (its default: 15 s). */
+  watchIdleDelay?: number;
+  /** A quiet command connection is checked with NOOP this often (default 2 min). */
+  keepaliveMs?: number;
+}
+
+/**
+ * A command connection that does not IDLE is quiet between the user's actions: a NOOP this often
+ * keeps it from the server's autologout (RFC 3501 5.4: at least 30 min) and from imapflow's own
+ * watchdog (5 min here), and finds a link that died silently before the user's next click does.
+ */
+const KEEPALIVE_MS = 2 * 60_000;
+
 export class AccountConnections extends DisposableBase {
   private readonly stateEmitter = this.emitter<ConnectionState>();
   readonly onDidChangeState = this.stateEmitter.event;
@@ -45,6 +66,7 @@ export class AccountConnections extends DisposableBase {
   private state: ConnectionState = { kind: 'offline', reason: 'Not connected yet.' };
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
   private readonly credentials: CredentialProvider;
   /** The last error each connection reported before it closed: the reason shown while offline. */
   private readonly lastErrors = new WeakMap<ImapFlow, unknown>();
@@ -57,12 +79,14 @@ export class AccountConnections extends DisposableBase {
     backoff: { initial: number; max: number } = { initial: 1_000, max: 60_000 },
     /** Seconds the server has to answer a command (`mailroom.timeout`); read at each use. */
     private readonly timeoutSeconds: () => number = () => 30,
+    private readonly idlePolicy: IdlePolicy = {},
   ) {
     super();
     // Asked on every connect: the password may have been re-entered, or its server changed.
     this.credentials = typeof credentials === 'string' ? fixedPassword(credentials, account.name) : credentials;
     this.backoff = new Backoff(backoff.initial, backoff.max);
     this.register({ dispose: () => clearTimeout(this.retryTimer) });
+    this.register({ dispose: () => clearInterval(this.keepaliveTimer) });
   }
 
   get connectionState(): ConnectionState {
@@ -78,10 +102,19 @@ export class AccountConnections extends DisposableBase {
     return this.connecting;
   }
 
-  /** Forgets the backoff and tries now: the user pressed Retry. */
-  retry(): Promise<void> {
+  /**
+   * Forgets the backoff and tries now: the user pressed Retry. An account that looks online may be
+   * stuck (a connection whose server stopped answering without closing): both connections are
+   * closed and made afresh, and the work waiting on them fails in plain words at once.
+   */
+  async retry(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.backoff.reset();
+    if (this.pair && !this.connecting) {
+      this.log.info('Retry: closing both connections and connecting afresh');
+      this.setState({ kind: 'offline', reason: 'Reconnecting, as asked.' });
+      await this.close();
+    }
     return this.connect();
   }
 
@@ -181,10 +214,19 @@ export class AccountConnections extends DisposableBase {
       // meanwhile closes it at once: nothing stays logged in for an account that is gone.
       const answerTimeout = this.timeoutMs();
       // QRESYNC on the command connection too: the mirror's sync asks for VANISHED (RFC 7162 3.2.6).
-      const commands = await connectClient(this.account, password, { log: this.log, qresync: true, answerTimeout });
+      // The command connection does not IDLE: the listening one watches, and a command after a
+      // pause would wait for an IDLE's DONE and OK first (README, Develop).
+      const autoIdle = this.idlePolicy.commandIdle ?? false;
+      const commands = await connectClient(this.account, password, { log: this.log, qresync: true, answerTimeout, autoIdle });
       this.pair = { commands, watch: commands };
       this.throwIfDisposed();
-      const watch = await connectClient(this.account, password, { log: taggedLog(this.log, 'watch'), qresync: true, maxIdleTime: 4 * 60_000, answerTimeout });
+      const watch = await connectClient(this.account, password, {
+        log: taggedLog(this.log, 'watch'),
+        qresync: true,
+        maxIdleTime: 4 * 60_000,
+        answerTimeout,
+        autoIdle: this.idlePolicy.watchIdleDelay,
+      });
       this.pair = { commands, watch };
       this.throwIfDisposed();
       for (const client of [commands, watch]) {
@@ -195,6 +237,7 @@ export class AccountConnections extends DisposableBase {
       this.throwIfDisposed();
       this.backoff.reset();
       this.setState({ kind: 'online' });
+      this.keepAlive(commands);
       this.hooks.online();
     } catch (err) {
       const info = classifyError(err, this.account);
@@ -207,6 +250,17 @@ export class AccountConnections extends DisposableBase {
       }
       throw err instanceof MailError ? err : new MailError(info, { cause: err });
     }
+  }
+
+  /** NOOP on the quiet command connection now and then (see KEEPALIVE_MS), under the answer deadline. */
+  private keepAlive(client: ImapFlow): void {
+    clearInterval(this.keepaliveTimer);
+    if (this.idlePolicy.commandIdle !== undefined && this.idlePolicy.commandIdle !== false) return;
+    this.keepaliveTimer = setInterval(() => {
+      if (!client.usable || connectionBusy(client)) return;
+      this.answered(client, 'checking the connection', () => client.noop()).catch((err) => this.log.debug(`keepalive NOOP failed: ${err}`));
+    }, this.idlePolicy.keepaliveMs ?? KEEPALIVE_MS);
+    this.keepaliveTimer.unref?.();
   }
 
   private throwIfDisposed(): void {
@@ -251,6 +305,7 @@ export class AccountConnections extends DisposableBase {
   }
 
   private async close(): Promise<void> {
+    clearInterval(this.keepaliveTimer);
     this.hooks.closing();
     const pair = this.pair;
     this.pair = undefined;

@@ -8,15 +8,11 @@
  */
 import type { ImapFlow, ListResponse } from 'imapflow';
 import { countSelected } from './selectedFolder';
+import { runList } from '../imap/imapflowInternals';
 import type { MailLog } from '../imap/log';
 import type { WatchedStatus } from './mailboxWatcher';
 
-const STATUS_QUERY = { messages: true, unseen: true, uidNext: true, highestModseq: true };
-
-/** imapflow's command runner: its public `list()` always asks for every folder (`*`). */
-interface ListRunner {
-  run(command: 'LIST', reference: string, pattern: string, options: { listOnly: boolean; statusQuery?: typeof STATUS_QUERY }): Promise<ListResponse[]>;
-}
+const STATUS_QUERY = { messages: true, unseen: true, uidNext: true, highestModseq: true, uidValidity: true };
 
 /**
  * The folders `pattern` matches (RFC 3501 6.3.8: `*` every folder, `%` one level), without counts
@@ -28,8 +24,8 @@ export async function listFolders(client: ImapFlow, pattern: '*' | '%', withCoun
   const statusQuery = withCounts && client.capabilities.has('LIST-STATUS') ? STATUS_QUERY : undefined;
   // imapflow attaches LIST-STATUS answers only when not `listOnly`; with LIST-STATUS the server also
   // has LIST-EXTENDED (RFC 5819 builds on RFC 5258), so no LSUB follows either.
-  const list = await (client as unknown as ListRunner).run('LIST', '', pattern, statusQuery ? { listOnly: false, statusQuery } : { listOnly: true });
-  if (!Array.isArray(list)) {
+  const list = await runList(client, pattern, statusQuery ? { listOnly: false, statusQuery } : { listOnly: true });
+  if (!list) {
     // imapflow answers a failed LIST with nothing rather than an error; no folders is not an answer.
     throw new Error(`LIST "" "${pattern}" failed`);
   }
@@ -55,6 +51,7 @@ export function countsListed(list: readonly ListResponse[], selectedPath: string
       unseen: entry.status!.unseen,
       uidNext: entry.status!.uidNext,
       highestModseq: entry.status!.highestModseq?.toString(),
+      uidValidity: entry.status!.uidValidity?.toString(),
     }));
 }
 
@@ -74,7 +71,14 @@ async function statusEach(client: ImapFlow, paths: readonly string[], log: MailL
     try {
       const status = await client.status(path, STATUS_QUERY);
       if (status) {
-        statuses.push({ path, messages: status.messages, unseen: status.unseen, uidNext: status.uidNext, highestModseq: status.highestModseq?.toString() });
+        statuses.push({
+          path,
+          messages: status.messages,
+          unseen: status.unseen,
+          uidNext: status.uidNext,
+          highestModseq: status.highestModseq?.toString(),
+          uidValidity: status.uidValidity?.toString(),
+        });
       } else {
         log.debug(`STATUS ${path} got no answer`);
       }
@@ -88,21 +92,26 @@ async function statusEach(client: ImapFlow, paths: readonly string[], log: MailL
 /** The last known numbers of a folder with the ones `now` brings; a number `now` lacks stays as it was. */
 export function mergeStatus(before: WatchedStatus | undefined, now: WatchedStatus): WatchedStatus {
   const known = Object.fromEntries(Object.entries(now).filter(([, value]) => value !== undefined));
-  return { ...before, ...known } as WatchedStatus;
+  // Another UIDVALIDITY is another folder: none of the old numbers describe it.
+  const same = before && (now.uidValidity === undefined || before.uidValidity === undefined || before.uidValidity === now.uidValidity);
+  return { ...(same ? before : { path: now.path }), ...known } as WatchedStatus;
 }
 
 /** True when a number both reports know differs: counts from a selection carry no UIDNEXT, and that is not a change. */
 export function statusMoved(before: WatchedStatus, now: WatchedStatus): boolean {
-  return (['messages', 'unseen', 'uidNext', 'highestModseq'] as const).some(
+  return (['messages', 'unseen', 'uidNext', 'highestModseq', 'uidValidity'] as const).some(
     (key) => before[key] !== undefined && now[key] !== undefined && before[key] !== now[key],
   );
 }
 
 /**
  * Whether `now` describes the folder as it was before `known` did: HIGHESTMODSEQ grows with every
- * change (RFC 7162 3.1.2), UIDNEXT with every arrival. Without either, nothing tells.
+ * change (RFC 7162 3.1.2), UIDNEXT with every arrival. Without either, nothing tells. Both count
+ * only within one UIDVALIDITY (RFC 7162 3.1.1): a folder deleted and made again starts them anew,
+ * so a report of another UIDVALIDITY is news, never old.
  */
 export function reportedBefore(now: WatchedStatus, known: WatchedStatus): boolean {
+  if (now.uidValidity !== undefined && known.uidValidity !== undefined && now.uidValidity !== known.uidValidity) return false;
   if (now.highestModseq !== undefined && known.highestModseq !== undefined) return BigInt(now.highestModseq) < BigInt(known.highestModseq);
   if (now.uidNext !== undefined && known.uidNext !== undefined) return now.uidNext < known.uidNext;
   return false;

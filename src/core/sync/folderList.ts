@@ -57,6 +57,8 @@ export class FolderList extends DisposableBase {
   private readonly lastStatus = new Map<string, WatchedStatus>();
   /** When each folder's last status was taken (Date.now()). */
   private readonly statusAt = new Map<string, number>();
+  /** Folders made or deleted under their name since their last status (NOTIFY MailboxName): the next report is news. */
+  private readonly renewed = new Set<string>();
   /** Folders whose counts were asked for on this connection; `queued` those not yet sent. */
   private readonly asked = new Set<string>();
   private readonly queued = new Set<string>();
@@ -257,7 +259,9 @@ export class FolderList extends DisposableBase {
       const before = this.lastStatus.get(status.path);
       // NOTIFY reports come late (Dovecot waits about 0.5 s): one older than what a STATUS already
       // told is not taken. Only for a while, since a folder made anew starts its markers again.
-      if (before && reportedBefore(status, before) && Date.now() - (this.statusAt.get(status.path) ?? 0) < STALE_REPORT_MS) continue;
+      // A folder made or deleted under this name since: whatever is said of it is news.
+      const renewed = this.renewed.delete(status.path);
+      if (!renewed && before && reportedBefore(status, before) && Date.now() - (this.statusAt.get(status.path) ?? 0) < STALE_REPORT_MS) continue;
       const previous = this.counts.get(status.path);
       const counts: FolderCounts = {
         path: status.path,
@@ -270,7 +274,7 @@ export class FolderList extends DisposableBase {
       }
       this.lastStatus.set(status.path, mergeStatus(before, status));
       this.statusAt.set(status.path, Date.now());
-      if (before && !ownSync && statusMoved(before, status)) {
+      if (!ownSync && (renewed || (before && statusMoved(before, status)))) {
         this.movedEmitter.fire(status.path);
       }
     }
@@ -278,6 +282,12 @@ export class FolderList extends DisposableBase {
       this.keepCounts(changed);
       this.countsEmitter.fire(changed);
     }
+  }
+
+  /** A folder was made or deleted under `path`: whatever is reported of it next is news, not late. */
+  forgetMarkers(path: string): void {
+    this.renewed.add(path);
+    this.movedEmitter.fire(path);
   }
 
   /** Without NOTIFY, counts are polled: the watched folders often, those shown at `pollInterval`. */

@@ -31,7 +31,7 @@ export interface MirrorChange {
   /** How the known part was checked (which depends on the server), or `first` for a first page. */
   how: SyncPath;
   /** The folder's count as the selection tells it after the sync: fresher than any STATUS. */
-  status: { messages: number; highestModseq?: string };
+  status: { messages: number; highestModseq?: string; uidValidity?: string };
   /** A first page: its summaries (the folder's whole mirror) and the markers stored with them (see `unstored`). */
   firstPage?: { messages: CachedMessage[]; uidValidity: string; uidNext: number; syncedFrom: number };
   /**
@@ -254,7 +254,11 @@ function holdsPage(fetched: BulkFetchResult, first: number, last: number): boole
 /** What the selection says of the folder now (EXISTS keeps `exists` current, RFC 3501 7.3.1). */
 function statusOf(client: ImapFlow): MirrorChange['status'] {
   const mailbox = selected(client);
-  return { messages: mailbox.exists, highestModseq: mailbox.noModseq ? undefined : mailbox.highestModseq?.toString() };
+  return {
+    messages: mailbox.exists,
+    highestModseq: mailbox.noModseq ? undefined : mailbox.highestModseq?.toString(),
+    uidValidity: mailbox.uidValidity.toString(),
+  };
 }
 
 /** Summaries of every message at or above `uidNext`: one UID range, however large the backlog. */

@@ -47,7 +47,11 @@ export class Listening implements Disposable {
       watcher.onDidChangeFolder((path) => open.scheduleCatchUp(path)),
       watcher.onDidReport((report) => open.applyReport(report)),
       watcher.onDidReceiveStatus((status) => this.folderList.apply([status])),
-      watcher.onDidChangeFolderList(() => void this.folderList.refresh().catch((err) => this.log.warn(`folder list: ${err}`))),
+      watcher.onDidChangeFolderList((path) => {
+        // A folder made or deleted under this name starts its markers anew: its reports are news.
+        if (path) this.folderList.forgetMarkers(path);
+        void this.folderList.refresh().catch((err) => this.log.warn(`folder list: ${err}`));
+      }),
     );
     await watcher.start(this.lastFocused ?? 'INBOX');
   }

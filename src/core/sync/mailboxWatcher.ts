@@ -10,6 +10,7 @@
 import type { ImapFlow } from 'imapflow';
 import { Emitter, type Disposable } from '../model/events';
 import { setSocketTimeout } from '../imap/imapClient';
+import { execCommand, handleUntagged, type Untagged } from '../imap/imapflowInternals';
 import type { MailLog } from '../imap/log';
 
 export interface WatchedStatus {
@@ -18,19 +19,12 @@ export interface WatchedStatus {
   unseen?: number;
   uidNext?: number;
   highestModseq?: string;
+  /** The folder's UIDVALIDITY: its MODSEQs and UIDs compare only within one (RFC 7162 3.1.1). */
+  uidValidity?: string;
 }
 
 interface Token {
   value?: unknown;
-}
-interface Untagged {
-  attributes?: unknown[];
-}
-type UntaggedHandler = (untagged: Untagged) => Promise<void>;
-/** imapflow internals used here: `exec` and the connection-wide untagged handlers. */
-interface ImapflowInternals {
-  exec(command: string, attributes: unknown[]): Promise<{ next(): void }>;
-  untaggedHandlers: Record<string, UntaggedHandler | null | undefined>;
 }
 
 /**
@@ -69,8 +63,8 @@ export class MailboxWatcher implements Disposable {
   private readonly statusEmitter = new Emitter<WatchedStatus>();
   /** Counts of a folder other than the selected one, pushed by NOTIFY. */
   readonly onDidReceiveStatus = this.statusEmitter.event;
-  private readonly foldersEmitter = new Emitter<void>();
-  /** Folders were created, deleted or renamed elsewhere. */
+  private readonly foldersEmitter = new Emitter<string | undefined>();
+  /** Folders were created, deleted or renamed elsewhere (the name the server reported, if it was read). */
   readonly onDidChangeFolderList = this.foldersEmitter.event;
 
   private focused: string | undefined;
@@ -239,14 +233,14 @@ export class MailboxWatcher implements Disposable {
 
   /** RFC 5465 3.1: the selected folder reports everything, the other personal folders STATUS. */
   private async enableNotify(): Promise<void> {
-    const internals = this.client as unknown as ImapflowInternals;
-    internals.untaggedHandlers.STATUS = async (untagged) => this.onStatus(untagged);
-    internals.untaggedHandlers.LIST = async () => {
-      this.foldersEmitter.fire();
+    handleUntagged(this.client, 'STATUS', async (untagged) => this.onStatus(untagged));
+    // RFC 5465 5.4: MailboxName reports `* LIST` for a folder made, and `\NonExistent` for one gone.
+    handleUntagged(this.client, 'LIST', async (untagged) => {
+      this.foldersEmitter.fire(decodeMailboxName((untagged.attributes?.[2] as Token | undefined)?.value));
       this.reselect();
-    };
+    });
     try {
-      const response = await internals.exec('NOTIFY', [
+      const response = await execCommand(this.client, 'NOTIFY', [
         { type: 'ATOM', value: 'SET' },
         [
           { type: 'ATOM', value: 'SELECTED' },
@@ -284,6 +278,7 @@ export class MailboxWatcher implements Disposable {
       else if (key === 'UNSEEN') status.unseen = Number(value);
       else if (key === 'UIDNEXT') status.uidNext = Number(value);
       else if (key === 'HIGHESTMODSEQ') status.highestModseq = value;
+      else if (key === 'UIDVALIDITY') status.uidValidity = value;
     }
     this.statusEmitter.fire(status);
   }

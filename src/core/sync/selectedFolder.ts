@@ -6,6 +6,7 @@
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import type { FetchBehindSelect } from '../imap/fetchBehindSelect';
+import { execCommand } from '../imap/imapflowInternals';
 
 export function selected(client: ImapFlow): MailboxObject {
   const mailbox = client.mailbox;
@@ -62,7 +63,7 @@ export async function refreshSelected(client: ImapFlow): Promise<void> {
   if (freshSelections.delete(selected(client))) return;
   let refused = false;
   try {
-    const response = await (client as unknown as NoopInternals).exec('NOOP', [], {
+    const response = await execCommand(client, 'NOOP', [], {
       untagged: { NO: async () => void (refused = true) },
     });
     response.next();
@@ -81,11 +82,6 @@ export async function refreshSelected(client: ImapFlow): Promise<void> {
     await client.mailboxClose();
     await client.mailboxOpen(path);
   }
-}
-
-/** imapflow's `exec`, for a NOOP whose untagged NO tells that the selection went stale. */
-interface NoopInternals {
-  exec(command: string, attributes: unknown[], options: { untagged: Record<string, () => Promise<void>> }): Promise<{ next(): void }>;
 }
 
 /**
@@ -131,12 +127,12 @@ export async function highestUidPlusOne(client: ImapFlow): Promise<number> {
  * Counts of the folder selected on `client`, from the selection itself: STATUS should not be used
  * on the selected folder (RFC 3501 6.3.10), and imapflow would rewrite the selection's state from it.
  */
-export async function countSelected(client: ImapFlow): Promise<{ path: string; messages: number; unseen: number }> {
+export async function countSelected(client: ImapFlow): Promise<{ path: string; messages: number; unseen: number; uidValidity: string }> {
   await refreshSelected(client);
   const mailbox = selected(client);
   const unseen = mailbox.exists > 0 ? await client.search({ seen: false }, { uid: true }) : [];
   if (!unseen) {
     throw new Error(`The server refused to search ${mailbox.path} for unread mail.`);
   }
-  return { path: mailbox.path, messages: mailbox.exists, unseen: unseen.length };
+  return { path: mailbox.path, messages: mailbox.exists, unseen: unseen.length, uidValidity: mailbox.uidValidity.toString() };
 }
