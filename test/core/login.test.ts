@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as util from 'node:util';
 import * as net from 'node:net';
 import { AccountSession } from '../../src/core/account/accountSession';
 import { readPresentedCertificate } from '../../src/core/imap/certificate';
@@ -8,6 +9,7 @@ import type { AccountConfig, MailErrorInfo } from '../../src/core/model/types';
 import { silentLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { startProxy } from '../support/proxy';
+import { startLoginRecorder } from '../support/loginRecorder';
 
 async function failureOf(account: AccountConfig, password: string): Promise<MailErrorInfo> {
   try {
@@ -63,6 +65,28 @@ describe('logging in', function () {
     } finally {
       await echoing.close();
       await echoServer.stop();
+    }
+  });
+
+  it('keeps no secret in the error of a failed login that the server echoes, its cause included', async () => {
+    const password = 'pa"ss\\word-typed';
+    const echoing = await startLoginRecorder({ echo: true });
+    try {
+      let error: unknown;
+      try {
+        await AccountSession.verify(account({ port: echoing.port }), password, silentLog);
+      } catch (err) {
+        error = err;
+      }
+      assert.ok(error instanceof MailError, `a MailError, not ${String(error)}`);
+      assert.equal(error.info.code, 'auth');
+      const printed = util.inspect(error, { depth: 10, showHidden: true });
+      const forms = ['pa"ss', 'pa\\"ss', 'word-typed', Buffer.from(`\0alice\0${password}`).toString('base64'), Buffer.from(password).toString('base64')];
+      assert.deepEqual(forms.filter((f) => printed.includes(f)), [], `no form of the password in:\n${printed}`);
+      assert.ok(echoing.lines.some((line) => line.includes('word-typed')), 'the password went to the server, which echoed it');
+      assert.ok((error as Error).cause, 'the cause is kept, without the secret');
+    } finally {
+      await echoing.stop();
     }
   });
 

@@ -15,7 +15,11 @@ export interface LoginRecorder {
   stop(): Promise<void>;
 }
 
-export async function startLoginRecorder(): Promise<LoginRecorder> {
+/**
+ * With `echo`, it offers plain LOGIN only and refuses it with the line it was sent in its tagged
+ * answer, as some servers put the command into their error text.
+ */
+export async function startLoginRecorder(options: { echo?: boolean } = {}): Promise<LoginRecorder> {
   let connections = 0;
   const lines: string[] = [];
   const sockets = new Set<net.Socket>();
@@ -24,7 +28,8 @@ export async function startLoginRecorder(): Promise<LoginRecorder> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    socket.write('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n');
+    const capabilities = options.echo ? 'IMAP4rev1' : 'IMAP4rev1 AUTH=PLAIN';
+    socket.write(`* OK [CAPABILITY ${capabilities}] ready\r\n`);
     let buffer = '';
     socket.on('data', (chunk) => {
       buffer += chunk.toString('latin1');
@@ -34,8 +39,9 @@ export async function startLoginRecorder(): Promise<LoginRecorder> {
         buffer = buffer.slice(end + 2);
         lines.push(line);
         const tag = line.split(' ')[0];
-        if (/^\S+ CAPABILITY/i.test(line)) socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK done\r\n`);
+        if (/^\S+ CAPABILITY/i.test(line)) socket.write(`* CAPABILITY ${capabilities}\r\n${tag} OK done\r\n`);
         else if (/^\S+ LOGOUT/i.test(line)) socket.end(`* BYE\r\n${tag} OK bye\r\n`);
+        else if (options.echo) socket.write(`${tag} NO [AUTHENTICATIONFAILED] refused: ${line}\r\n`);
         else socket.write(`${tag} NO [AUTHENTICATIONFAILED] recorded\r\n`);
       }
     });

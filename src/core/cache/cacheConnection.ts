@@ -1,8 +1,20 @@
 /**
  * The mirror's SQLite connection as the store uses it: statements prepared once and kept (a
  * statement prepared anew costs more than the read it runs), every write in a transaction.
+ *
+ * A file found damaged by any read or write (SQLITE_CORRUPT, SQLITE_NOTADB) is replaced through
+ * `onDamage` (set aside, an empty one opened, to be filled from the server), and the read or the
+ * transaction runs once more on the new file: the mirror is then genuinely empty, not wrongly, and
+ * its owner resyncs what it shows. Inside a transaction the error goes up to the outermost one.
  */
 import type { BindValues, Database, Statement } from 'node-sqlite3-wasm';
+import { isDamaged } from './cacheDatabase';
+
+/** A file opened in place of a damaged one, and how to let it go. */
+export interface Replacement {
+  db: Database;
+  onClose: () => void;
+}
 
 /** Prepared statements kept at most; the SQL of the store is a small fixed set. */
 const MAX_STATEMENTS = 64;
@@ -11,9 +23,11 @@ export class CacheConnection {
   private readonly statements = new Map<string, Statement>();
 
   constructor(
-    private readonly db: Database,
+    private db: Database,
     /** Called before the database closes. */
-    private readonly onClose: () => void = () => undefined,
+    private onClose: () => void = () => undefined,
+    /** Called once the damaged file is closed: sets it aside and opens another. */
+    private readonly onDamage?: (reason: string) => Replacement,
   ) {}
 
   get inTransaction(): boolean {
@@ -28,7 +42,7 @@ export class CacheConnection {
   }
 
   all<T>(sql: string, values?: BindValues): T[] {
-    return this.prepared(sql).all(values) as unknown as T[];
+    return this.guarded(() => this.prepared(sql).all(values) as unknown as T[]);
   }
 
   /** Runs a write; outside a transaction it gets one of its own. Returns the rows it changed. */
@@ -38,20 +52,73 @@ export class CacheConnection {
 
   /** SQL that must run outside any transaction (VACUUM) or is several statements. */
   exec(sql: string): void {
-    this.db.exec(sql);
+    this.guarded(() => this.db.exec(sql));
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. Nested calls join the outer one. */
   transaction<T>(work: () => T): T {
     if (this.db.inTransaction) return work();
-    this.db.exec('BEGIN IMMEDIATE');
+    return this.guarded(() => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = work();
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        } catch {
+          // A damaged file may refuse even that; it is replaced next.
+        }
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `read` on the database itself (a PRAGMA with no statement to keep), outside a transaction. */
+  check<T>(read: (db: Database) => T): T {
+    return this.guarded(() => read(this.db));
+  }
+
+  /** The file was found damaged by other means (a check): replaced as if a read had failed. */
+  replaceDamaged(reason: string): void {
+    if (!this.onDamage) throw new Error(`the mirror file ${reason}`);
+    this.replace(reason);
+  }
+
+  /** Outside a transaction, a damaged file is replaced and `work` runs once more on the new one. */
+  private guarded<T>(work: () => T): T {
+    if (this.db.inTransaction || !this.onDamage) return work();
     try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
+      return work();
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw err;
+      if (!isDamaged(err)) throw err;
+      this.replace(`is damaged (${(err as Error).message})`);
+      return work();
+    }
+  }
+
+  private replace(reason: string): void {
+    this.closeQuietly();
+    const next = this.onDamage!(reason);
+    this.db = next.db;
+    this.onClose = next.onClose;
+  }
+
+  private closeQuietly(): void {
+    for (const statement of this.statements.values()) {
+      try {
+        statement.finalize();
+      } catch {
+        // Already unusable.
+      }
+    }
+    this.statements.clear();
+    try {
+      this.onClose();
+      if (this.db.isOpen) this.db.close();
+    } catch {
+      // The file is set aside whatever its state.
     }
   }
 

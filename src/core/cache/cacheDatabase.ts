@@ -32,6 +32,12 @@ const STALE_LOCK_MS = 60_000;
 const LEASE_REFRESH_MS = 60_000;
 const LEASE_STALE_MS = 5 * 60_000;
 const OWNER_FILE = 'owner';
+/**
+ * A file up to this size is checked page by page (`PRAGMA quick_check`) as it opens: about 100 ms
+ * per 20 MB here, so up to this size it costs a few tens of ms. A larger one opens at once and is
+ * checked a little later (`MailCache`), so that a restart shows the first page without waiting.
+ */
+export const QUICK_CHECK_AT_OPEN_BYTES = 8 * 1024 * 1024;
 
 export interface OpenedCache {
   db: Database;
@@ -68,13 +74,23 @@ function openSlot(file: string, log: MailLog): OpenedCache | undefined {
     fs.rmSync(`${file}.lock`, { recursive: true, force: true });
     log.info(`cache: took over ${path.basename(file)} from a process that ended`);
   }
-  let reason: string | undefined;
+  let reason: string;
   try {
     return claim(openAndMigrate(file), file);
   } catch (err) {
     if (err instanceof HeldError) return undefined;
     reason = describe(err);
   }
+  return setAsideAndReopen(file, reason, log);
+}
+
+/**
+ * Sets `file` aside (renamed, kept for a bug report, never deleted) and opens an empty one in its
+ * place, which sync then fills from the server; memory when even that fails. One line in the log.
+ * The caller has closed the file first. Undefined only when another process took the name meanwhile.
+ */
+export function setAsideAndReopen(file: string, reason: string, log: MailLog): OpenedCache | undefined {
+  if (file === ':memory:') return { db: openAndMigrate(':memory:'), file: ':memory:', setAside: reason, release: () => undefined };
   const aside = `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}.aside`;
   log.warn(`cache: ${path.basename(file)} ${reason}; set aside as ${path.basename(aside)} and rebuilt from the server`);
   try {
@@ -107,6 +123,10 @@ export function openAndMigrate(file: string): Database {
         throw err;
       }
       db.exec('PRAGMA synchronous = NORMAL');
+      if (fs.statSync(file).size <= QUICK_CHECK_AT_OPEN_BYTES) {
+        const problem = quickCheck(db);
+        if (problem) throw new DamagedError(problem);
+      }
     }
     const version = Number((db.get('PRAGMA user_version') as { user_version: number }).user_version);
     if (version > SCHEMA_VERSION) {
@@ -190,6 +210,29 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * What `PRAGMA quick_check` finds wrong with the file (its pages, b-trees and records), or undefined
+ * when it is sound. A file damaged past reading throws SQLITE_CORRUPT or SQLITE_NOTADB instead.
+ */
+export function quickCheck(db: Database): string | undefined {
+  const rows = db.all('PRAGMA quick_check(3)') as { quick_check?: unknown }[];
+  const said = rows.map((row) => String(row.quick_check));
+  return said.length === 1 && said[0] === 'ok' ? undefined : said.join('; ');
+}
+
+/** Whether `err` says the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB), as opposed to busy or full. */
+export function isDamaged(err: unknown): boolean {
+  if (err instanceof DamagedError) return true;
+  const message = (err as Error)?.message ?? String(err);
+  return /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB|corrupt/i.test(message);
+}
+
+export class DamagedError extends Error {
+  constructor(problem: string) {
+    super(`is damaged (${problem})`);
+  }
+}
+
 class HeldError extends Error {
   constructor() {
     super('is held by another process');
@@ -203,7 +246,7 @@ class NewerSchemaError extends Error {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof NewerSchemaError) return err.message;
+  if (err instanceof NewerSchemaError || err instanceof DamagedError) return err.message;
   const message = (err as Error)?.message ?? String(err);
   if (/not a database|malformed|corrupt/i.test(message)) return 'is damaged';
   return `cannot be opened (${message})`;

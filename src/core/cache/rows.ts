@@ -1,5 +1,6 @@
 /** Maps message summaries to the mirror's rows and back. Pure functions. */
 import type { Address, MessageFlags, MessageSummary } from '../model/types';
+import { storableText } from '../model/storableText';
 
 /** A summary as the mirror keeps it: what the tree shows, plus what triage, threads and search group by. */
 export interface CachedMessage extends MessageSummary {
@@ -66,9 +67,9 @@ const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISO
 const orNull = <T>(value: T | undefined) => (value === undefined ? null : value);
 const addresses = (json: string | null): Address[] => (json ? (JSON.parse(json) as Address[]) : []);
 
-/** The row's values in the column order of `MESSAGE_COLUMNS`, after folder. */
+/** The row's values in the column order of `MESSAGE_COLUMNS`, after folder; no text with a NUL (see storableText). */
 export function toRowValues(m: CachedMessage): (string | number | null)[] {
-  return [
+  const values: (string | number | null)[] = [
     m.uid,
     flagBits(m.flags),
     m.keywords?.length ? m.keywords.join(' ') : null,
@@ -89,6 +90,11 @@ export function toRowValues(m: CachedMessage): (string | number | null)[] {
     m.hasAttachment ? 1 : 0,
     orNull(m.preview),
   ];
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'string') values[i] = storableText(value);
+  }
+  return values;
 }
 
 export const MESSAGE_COLUMNS = [

@@ -3,6 +3,7 @@
  * into one of a few kinds a person can act on, with words that say what to do next.
  */
 import type { MailErrorInfo } from '../model/types';
+import { redact } from './log';
 
 export class MailError extends Error {
   constructor(readonly info: MailErrorInfo, options?: { cause?: unknown }) {
@@ -14,6 +15,7 @@ export class MailError extends Error {
 interface ErrorLike {
   code?: string;
   message?: string;
+  name?: string;
   authenticationFailed?: boolean;
   serverResponseCode?: string;
   responseText?: string;
@@ -53,6 +55,27 @@ export interface ErrorContext {
   host: string;
   port: number;
   user?: string;
+}
+
+/** The fields of a library's error worth keeping as a cause; `response` (the server's whole line) is not one. */
+const KEPT_FIELDS = ['code', 'responseStatus', 'serverResponseCode', 'responseText', 'executedCommand', 'authenticationFailed', 'reason'] as const;
+
+/**
+ * A copy of `err` with no secret in it: its message and kept fields redacted (LOGIN and AUTHENTICATE
+ * arguments, and every form of `secrets`), its cause likewise, everything else left out. A MailError
+ * or a value that is not an object is returned as it is.
+ */
+export function withoutSecrets(err: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (err instanceof MailError || typeof err !== 'object' || err === null) return err;
+  const source = err as Record<string, unknown> & { message?: unknown; name?: unknown; cause?: unknown };
+  const clean = new Error(redact(String(source.message ?? ''), secrets)) as Error & Record<string, unknown>;
+  if (typeof source.name === 'string') clean.name = source.name;
+  for (const field of KEPT_FIELDS) {
+    const value = source[field];
+    if (value !== undefined) clean[field] = typeof value === 'string' ? redact(value, secrets) : value;
+  }
+  if (source.cause !== undefined && depth < 4) clean.cause = withoutSecrets(source.cause, secrets, depth + 1);
+  return clean;
 }
 
 export function classifyError(err: unknown, ctx: ErrorContext): MailErrorInfo {
@@ -137,6 +160,13 @@ export function classifyError(err: unknown, ctx: ErrorContext): MailErrorInfo {
   }
   if (e.responseText || e.serverResponseCode) {
     return { code: 'protocol', message: `The server said: ${e.responseText ?? e.serverResponseCode}` };
+  }
+  if (e.name === 'SQLite3Error' || /^SQLITE_|disk image is malformed|file is not a database/.test(e.message ?? '')) {
+    // Our own file, not the server: say so, and what happens next.
+    return {
+      code: 'unknown',
+      message: `Mailroom's copy of your mail on this computer could not be read (${e.message}). The server still has all of it: Mailroom sets the damaged copy aside and fetches the mail again. Try again in a moment.`,
+    };
   }
   return { code: 'unknown', message: `Something went wrong talking to ${where}: ${e.message ?? String(err)}` };
 }

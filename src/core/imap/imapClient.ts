@@ -7,7 +7,7 @@ import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { connectWithin, silenceInfo } from './answerDeadline';
 import { setWatchdog } from './imapflowInternals';
-import { classifyError, MailError } from './errors';
+import { classifyError, MailError, withoutSecrets } from './errors';
 import { readPresentedCertificate } from './certificate';
 import { imapflowLogger, secretForms, type MailLog } from './log';
 import type { AccountConfig } from '../model/types';
@@ -66,7 +66,10 @@ export async function connectClient(account: AccountConfig, password: string, op
     await connectWithin(answerTimeout, client.connect(), () => client.close(), () => silenceInfo(account.host, answerTimeout, 'connecting and logging in'));
     return client;
   } catch (err) {
-    throw new MailError(classifyError(err, ctx), { cause: err });
+    // The library's error may hold what the server echoed of the login (its `response`): no secret
+    // stays in any error object, its cause included.
+    const clean = withoutSecrets(err, secretForms(account.user, password));
+    throw new MailError(classifyError(clean, ctx), { cause: clean });
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { execCommand } from './imapflowInternals';
+import { storableText } from '../model/storableText';
 
 interface Token {
   type?: string;
@@ -62,6 +63,6 @@ function tokenText(token: Token | undefined): string | undefined {
 }
 
 function firstLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = storableText(text).replace(/\s+/g, ' ').trim();
   return line.length > MAX_PREVIEW ? `${line.slice(0, MAX_PREVIEW - 1)}…` : line;
 }

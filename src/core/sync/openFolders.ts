@@ -66,6 +66,8 @@ export class OpenFolders extends DisposableBase {
     // on the next turn of the event loop, or now, as the session goes.
     this.register({ dispose: () => this.syncs.storeAll() });
     this.register(folderList.onDidMove((path) => this.scheduleCatchUp(path)));
+    // A damaged mirror file was replaced by an empty one: every open folder is fetched again.
+    this.register(cache.onDidReplace(() => this.catchUpAll()));
   }
 
   /** How far the mirror of `path` has come. */

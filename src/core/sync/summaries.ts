@@ -2,6 +2,7 @@
 import type { FetchMessageObject, MessageAddressObject, MessageStructureObject } from 'imapflow';
 import type { CachedMessage } from '../cache/rows';
 import type { Address, MessageFlags, MessageSummary } from '../model/types';
+import { storableText } from '../model/storableText';
 
 /** The header fields that triage, threads and grouping of notification mail read, beyond the envelope. */
 export const EXTRA_HEADERS = ['references', 'list-id', 'x-github-reason'];
@@ -29,10 +30,10 @@ export function toCachedMessage(msg: FetchMessageObject, folder: string, uidVali
   cached.keywords = keywordsOf(msg.flags);
   cached.modseq = msg.modseq?.toString();
   cached.internalDate = internalDate?.toISOString();
-  cached.inReplyTo = msg.envelope?.inReplyTo || undefined;
-  cached.references = references ? references.slice(-100) : undefined;
-  cached.listId = listId || undefined;
-  cached.githubReason = headers.get('x-github-reason')?.trim() || undefined;
+  cached.inReplyTo = storableText(msg.envelope?.inReplyTo) || undefined;
+  cached.references = references ? references.slice(-100).map((ref) => storableText(ref)) : undefined;
+  cached.listId = storableText(listId) || undefined;
+  cached.githubReason = storableText(headers.get('x-github-reason')?.trim()) || undefined;
   return cached;
 }
 
@@ -84,7 +85,7 @@ export function toMessageSummary(msg: FetchMessageObject, folder: string, uidVal
     uid: msg.uid,
     uidValidity,
     folder,
-    subject: env.subject?.trim() || '(no subject)',
+    subject: storableText(env.subject?.trim()) || '(no subject)',
     from: env.from?.[0] ? toAddress(env.from[0]) : undefined,
     to: (env.to ?? []).map(toAddress),
     cc: (env.cc ?? []).map(toAddress),
@@ -92,7 +93,7 @@ export function toMessageSummary(msg: FetchMessageObject, folder: string, uidVal
     flags: toFlags(msg.flags ?? new Set()),
     hasAttachment: msg.bodyStructure ? hasAttachment(msg.bodyStructure) : false,
     size: msg.size ?? 0,
-    messageId: env.messageId,
+    messageId: storableText(env.messageId),
   };
 }
 
@@ -107,7 +108,7 @@ export function toFlags(flags: Set<string>): MessageFlags {
 }
 
 function toAddress(a: MessageAddressObject): Address {
-  return { name: a.name || undefined, address: a.address || undefined };
+  return { name: storableText(a.name) || undefined, address: storableText(a.address) || undefined };
 }
 
 function validDate(value: Date | string | undefined): Date | undefined {
