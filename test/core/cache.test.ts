@@ -166,6 +166,19 @@ describe('The mirror store', () => {
     assert.equal(cache!.message('INBOX', 1)?.flags.flagged, false);
   });
 
+  it('keeps the newer flags when a report with an older MODSEQ comes after them (RFC 7162 3.1.4)', () => {
+    open().saveFolder({ path: 'INBOX', uidValidity: '7' });
+    cache!.putMessages('INBOX', [{ ...message(1), modseq: '10' }]);
+    const read = { seen: true, flagged: true, answered: false, deleted: false, draft: false };
+    const unread = { seen: false, flagged: false, answered: false, deleted: false, draft: false };
+    assert.deepEqual(cache!.setFlags('INBOX', [{ uid: 1, flags: read, modseq: '12' }]), [1]);
+    // A late report, from before the change just stored: refused, and nothing changes.
+    assert.deepEqual(cache!.setFlags('INBOX', [{ uid: 1, flags: unread, modseq: '11' }]), []);
+    assert.deepEqual(cache!.message('INBOX', 1)?.flags, read);
+    assert.equal(cache!.message('INBOX', 1)?.modseq, '12');
+    assert.equal(cache!.counts('INBOX').unseen, 0);
+  });
+
   it('drops a folder\'s messages and bodies when its UIDVALIDITY changes', () => {
     open().saveFolder({ path: 'INBOX', uidValidity: '7', uidNext: 3, highestModseq: '5', syncedFrom: 1, mirrored: true });
     cache!.putMessages('INBOX', [message(1), message(2)]);

@@ -94,6 +94,7 @@ describe('live changes from other clients', function () {
 
   it('drops a message expunged elsewhere within 2 s', async () => {
     const target = session.loadedMessages('INBOX')!.messages.find((m) => m.subject === 'Existing 1')!;
+    const before = session.countsOf('INBOX')!;
     const removed = change('the removal', (c) => c.removed.includes(target.uid));
     const lock = await other.getMailboxLock('INBOX');
     try {
@@ -103,6 +104,9 @@ describe('live changes from other clients', function () {
     }
     await removed;
     assert.ok(!session.loadedMessages('INBOX')!.messages.some((m) => m.uid === target.uid));
+    // The counts follow with the row, not at some later sync.
+    assert.equal(session.countsOf('INBOX')?.messages, before.messages - 1);
+    assert.equal(session.countsOf('INBOX')?.unseen, before.unseen - (target.flags.seen ? 0 : 1));
   });
 
   it('drops a message moved away elsewhere, and counts it in the other folder', async () => {

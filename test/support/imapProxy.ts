@@ -43,6 +43,11 @@ export interface ImapProxy {
    * to that line is held, with the function that lets it all go, in order.
    */
   holdWhenClientSends(pattern: RegExp): Promise<() => void>;
+  /**
+   * When a client next sends a line matching `pattern`, the line never reaches the server: the proxy
+   * answers it with a tagged `NO`, as a server that refuses the command would. Resolves then.
+   */
+  refuseWhenClientSends(pattern: RegExp): Promise<void>;
   /** Links open now. */
   readonly links: number;
   /** Links whose client has sent IDLE and not yet DONE. */
@@ -52,12 +57,17 @@ export interface ImapProxy {
 
 export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
   const links = new Set<Link>();
-  let trap: { pattern: RegExp; action: 'cut' | 'silence' | 'hold'; sprung: (link: Link, line: string) => void } | undefined;
+  let trap: { pattern: RegExp; action: 'cut' | 'silence' | 'hold' | 'refuse'; sprung: (link: Link, line: string) => void } | undefined;
   /** True when the line sprang a cutting trap: the caller then forwards nothing. */
   const springs = (line: string, link: Link): boolean => {
     if (!trap || !trap.pattern.test(line)) return false;
     const { sprung, action } = trap;
     trap = undefined;
+    if (action === 'refuse') {
+      link.answer(`${line.split(' ')[0]} NO [SERVERBUG] refused by the test proxy\r\n`);
+      sprung(link, line);
+      return true;
+    }
     if (action === 'silence' || action === 'hold') {
       if (action === 'silence') proxy.silent = true;
       sprung(link, line);
@@ -104,6 +114,9 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
           sprung: (link, line) => link.holdUntilAnswered(line.split(' ')[0], () => resolve(() => link.letGo())),
         };
       });
+    },
+    refuseWhenClientSends(pattern) {
+      return new Promise((resolve) => (trap = { pattern, action: 'refuse', sprung: () => resolve() }));
     },
     get links() {
       return links.size;
@@ -157,6 +170,11 @@ class Link {
     this.paused = { responses: [], tag, answered };
   }
 
+  /** Sends the client a response of the proxy's own. */
+  answer(text: string): void {
+    if (!this.closed) this.client.write(text);
+  }
+
   /** Lets every held answer go, in order. */
   letGo(): void {
     const paused = this.paused;
@@ -176,11 +194,17 @@ class Link {
   private onClientData(chunk: Buffer): void {
     // Watch the client's lines only to know when IDLE starts and ends; bytes pass unchanged.
     this.fromClient += chunk.toString('latin1');
+    let forward = chunk;
     let end: number;
     while ((end = this.fromClient.indexOf('\r\n')) >= 0) {
       const line = this.fromClient.slice(0, end);
       this.fromClient = this.fromClient.slice(end + 2);
-      if (this.springsTrap(line, this)) return;
+      if (this.springsTrap(line, this)) {
+        if (this.closed) return;
+        // A refused line: the server never sees it.
+        forward = Buffer.from(forward.toString('latin1').replace(`${line}\r\n`, ''), 'latin1');
+        continue;
+      }
       this.options.transcript?.push(`C: ${line}`);
       const idle = /^(\S+) IDLE$/i.exec(line);
       if (idle) {
@@ -191,7 +215,7 @@ class Link {
         this.release(Number.POSITIVE_INFINITY);
       }
     }
-    this.upstream.write(chunk);
+    if (forward.length) this.upstream.write(forward);
   }
 
   private onServerData(chunk: Buffer): void {

@@ -88,31 +88,3 @@ async function statusEach(client: ImapFlow, paths: readonly string[], log: MailL
   }
   return statuses;
 }
-
-/** The last known numbers of a folder with the ones `now` brings; a number `now` lacks stays as it was. */
-export function mergeStatus(before: WatchedStatus | undefined, now: WatchedStatus): WatchedStatus {
-  const known = Object.fromEntries(Object.entries(now).filter(([, value]) => value !== undefined));
-  // Another UIDVALIDITY is another folder: none of the old numbers describe it.
-  const same = before && (now.uidValidity === undefined || before.uidValidity === undefined || before.uidValidity === now.uidValidity);
-  return { ...(same ? before : { path: now.path }), ...known } as WatchedStatus;
-}
-
-/** True when a number both reports know differs: counts from a selection carry no UIDNEXT, and that is not a change. */
-export function statusMoved(before: WatchedStatus, now: WatchedStatus): boolean {
-  return (['messages', 'unseen', 'uidNext', 'highestModseq', 'uidValidity'] as const).some(
-    (key) => before[key] !== undefined && now[key] !== undefined && before[key] !== now[key],
-  );
-}
-
-/**
- * Whether `now` describes the folder as it was before `known` did: HIGHESTMODSEQ grows with every
- * change (RFC 7162 3.1.2), UIDNEXT with every arrival. Without either, nothing tells. Both count
- * only within one UIDVALIDITY (RFC 7162 3.1.1): a folder deleted and made again starts them anew,
- * so a report of another UIDVALIDITY is news, never old.
- */
-export function reportedBefore(now: WatchedStatus, known: WatchedStatus): boolean {
-  if (now.uidValidity !== undefined && known.uidValidity !== undefined && now.uidValidity !== known.uidValidity) return false;
-  if (now.highestModseq !== undefined && known.highestModseq !== undefined) return BigInt(now.highestModseq) < BigInt(known.highestModseq);
-  if (now.uidNext !== undefined && known.uidNext !== undefined) return now.uidNext < known.uidNext;
-  return false;
-}

@@ -14,7 +14,8 @@ import { DisposableBase, type Disposable } from '../model/events';
 import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type SpecialUseOverrides } from '../model/folders';
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { countsListed, countsOf, listFolders, mergeStatus, reportedBefore, statusMoved } from './folderCounts';
+import { countsListed, countsOf, listFolders } from './folderCounts';
+import { isLateReport, mergeStatus, statusMoved } from './statusReports';
 import type { WatchedStatus } from './mailboxWatcher';
 
 export interface PollTimings {
@@ -30,8 +31,6 @@ export const COUNTS_BATCH = 50;
 
 /** Where the mirror keeps the folder tree as last listed. */
 const FOLDERS_KEY = 'folders';
-/** How long a status stays the reference that a late NOTIFY report is judged against. */
-const STALE_REPORT_MS = 30_000;
 
 export class FolderList extends DisposableBase {
   private readonly foldersEmitter = this.emitter<FolderInfo[]>();
@@ -261,7 +260,7 @@ export class FolderList extends DisposableBase {
       // told is not taken. Only for a while, since a folder made anew starts its markers again.
       // A folder made or deleted under this name since: whatever is said of it is news.
       const renewed = this.renewed.delete(status.path);
-      if (!renewed && before && reportedBefore(status, before) && Date.now() - (this.statusAt.get(status.path) ?? 0) < STALE_REPORT_MS) continue;
+      if (!renewed && isLateReport(status, before, this.statusAt.get(status.path), Date.now())) continue;
       const previous = this.counts.get(status.path);
       const counts: FolderCounts = {
         path: status.path,
