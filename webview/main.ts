@@ -44,8 +44,11 @@ function renderMessage({ message, inlineImages }: ShowMessage): void {
   vscode.postMessage({ type: 'rendered', uid: message.uid, remoteBlocked: body.remoteBlocked, scriptsRemoved: body.scriptsRemoved });
 }
 
-function renderError(title: string, detail: string): void {
-  root.replaceChildren(el('div', { className: 'error', attrs: { role: 'alert' } }, el('h1', { text: title }), el('p', { text: detail })));
+function renderError(title: string, detail: string, summary: MessageSummary | undefined): void {
+  root.replaceChildren(
+    ...(summary ? [renderSummaryHeader(summary)] : []),
+    el('div', { className: 'error', attrs: { role: 'alert' } }, el('h1', { text: title }), el('p', { text: detail })),
+  );
   root.removeAttribute('aria-busy');
 }
 
@@ -64,7 +67,7 @@ function handle(message: HostMessage): void {
       renderMessage(message);
       break;
     case 'error':
-      renderError(message.title, message.detail);
+      renderError(message.title, message.detail, message.summary);
       break;
   }
 }

@@ -136,7 +136,7 @@ export class MessagePanel implements vscode.Disposable {
       this.log.warn(`could not load ${messageKey(ref)}: ${describe(err)}`);
       this.panel.title = summary ? panelTitle(summary.subject) : 'Message not available';
       const offline = isUnreachable(err);
-      this.post(loadErrorMessage(err, offline && !!source.whenOnline));
+      this.post(loadErrorMessage(err, offline && !!source.whenOnline, summary));
       if (offline && source.whenOnline) {
         // Not the message's fault: show it as soon as the account is back.
         this.waitingForLink = source.whenOnline(() => void this.show(ref, summary));
@@ -293,7 +293,7 @@ export function panelTitle(subject: string | undefined): string {
   return text.length > TITLE_LENGTH ? `${text.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : text;
 }
 
-function loadErrorMessage(err: unknown, reloadsByItself: boolean): HostMessage {
+function loadErrorMessage(err: unknown, reloadsByItself: boolean, summary: MessageSummary | undefined): HostMessage {
   const text = errorText(err);
   if (/no longer on the server|not found|no such message|expunged/i.test(text)) {
     return {
@@ -303,10 +303,17 @@ function loadErrorMessage(err: unknown, reloadsByItself: boolean): HostMessage {
     };
   }
   if (isUnreachable(err)) {
+    // The account was set up and has worked: what the user needs is what happens next, not advice
+    // on ports and security settings for a server that answered a minute ago.
     const next = reloadsByItself
-      ? 'Mailroom reconnects on its own, and this message shows here as soon as the account is back online.'
+      ? 'Mailroom reconnects on its own, and the message shows here as soon as the account is back online.'
       : 'Mailroom reconnects on its own; open the message again once the account is back online.';
-    return { type: 'error', title: 'Could not reach the mail server', detail: `${text}\n\n${next}` };
+    return {
+      type: 'error',
+      title: 'Offline: this message has not been read on this computer yet',
+      detail: `The mail server cannot be reached right now, and only messages opened before are kept for reading offline. ${next}`,
+      summary,
+    };
   }
   if (err instanceof MailError && err.info.code === 'auth') {
     return { type: 'error', title: 'The mail server refused to sign in', detail: text };

@@ -20,7 +20,8 @@ export type HostMessage =
       inlineImages: Record<string, string>;
       state?: WebviewState;
     }
-  | { type: 'error'; title: string; detail: string };
+  /** `summary`: what the mirror knows of the message (subject, sender, date), shown above the note. */
+  | { type: 'error'; title: string; detail: string; summary?: MessageSummary };
 
 export interface RenderOptions {
   /** Remote content (images, CSS, fonts) is blocked always for now; the banner says so when some was removed. */

@@ -51,7 +51,7 @@ describe('A message opened while offline', function () {
     await until(async () => (await account())?.session.connectionState.kind === 'offline', 10_000, 'the account to go offline');
     await vscode.commands.executeCommand('mailroom.openMessage', row);
     const shown = await until(() => api.panels.activePanels().find((p) => p.error), 15_000, 'the panel to say why it shows nothing');
-    assert.equal(shown.error, 'Could not reach the mail server');
+    assert.equal(shown.error, 'Offline: this message has not been read on this computer yet');
     assert.equal(shown.lastRendered, undefined);
 
     const rendered = new Promise<void>((resolve) => {
@@ -111,7 +111,7 @@ describe('A message opened while offline', function () {
     const row = await firstRow();
     await vscode.commands.executeCommand('mailroom.clearCache');
     const shown = await openInNewTab(row);
-    assert.equal(shown.error, 'Could not reach the mail server');
+    assert.equal(shown.error, 'Offline: this message has not been read on this computer yet');
     proxy.accepting = true;
     await vscode.commands.executeCommand('mailroom.retryAccount', id);
   });
