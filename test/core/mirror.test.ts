@@ -86,7 +86,8 @@ for (const variant of VARIANTS) {
 
     /** How each sync checked the folder, as the session logs it. */
     const syncs: string[] = [];
-    const syncLog: MailLog = { ...silentLog, debug: (line) => void (/: synced \(/.test(line) && syncs.push(line)) };
+    const keep = (line: string) => void (/\(sync: /.test(line) && syncs.push(line));
+    const syncLog: MailLog = { ...silentLog, debug: keep, info: keep };
     const newSession = () => {
       cache = new MailCache(path.join(dir, 'mirror.sqlite'), { log: silentLog, maxBodyBytes: 1_000_000 });
       session = new AccountSession(
@@ -209,7 +210,7 @@ for (const variant of VARIANTS) {
       syncs.length = 0;
       await s.connect();
       await untilExact('the mirror to follow the changes made elsewhere');
-      assert.ok(syncs.some((line) => line.includes(`mirror of ${FOLDER}: synced (${variant.path})`)), `synced by ${variant.path}:\n${syncs.join('\n')}`);
+      assert.ok(syncs.some((line) => line.includes(`${FOLDER}: `) && line.includes(`(sync: ${variant.path})`)), `synced by ${variant.path}:\n${syncs.join('\n')}`);
       const window = s.loadedMessages(FOLDER)!;
       assert.equal(window.messages[0].subject, `[acme/widgets] Issue #${COUNT + 5}`);
       assert.ok(!window.messages.some((m) => m.uid === COUNT - 1), 'the message expunged elsewhere is gone from the window');

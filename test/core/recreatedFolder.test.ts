@@ -48,8 +48,7 @@ function recreatedSuite(name: string, start: () => Promise<Server>, folder: (nam
 
     it('shows exactly the new folder, in the window and in the whole mirror', async () => {
       cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 0 });
-      const log = process.env.DEBUG_TEST ? { trace() {}, debug: (m: string) => console.log('D', m), info: (m: string) => console.log('I', m), warn: (m: string) => console.log('W', m), error: (m: string) => console.log('E', m) } : silentLog;
-      session = userSession(server, 'alice', { log, cache, notify, pollInterval: 1, watchedPollSeconds: 1, watchedFolders: [busy, quiet] });
+      session = userSession(server, 'alice', { cache, notify, pollInterval: 1, watchedPollSeconds: 1, watchedFolders: [busy, quiet] });
       await session.connect();
       // INBOX last: selected on both connections, so the two folders are followed by their reports
       // alone (a server may close a connection whose selected folder is deleted, and a reconnect

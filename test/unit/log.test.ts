@@ -135,6 +135,28 @@ describe('redacting secrets from the log', () => {
         { level: 'warn', text: 'EPIPE: write after end <redacted>' },
       ]);
     });
+
+    it('logs a command the server refused at debug, with what the server said, never a bare "Command failed"', () => {
+      const { log, lines } = capture();
+      const logger = imapflowLogger(log, forms);
+      const refused = { message: 'Command failed', responseStatus: 'NO', responseText: 'Mailbox doesn\'t exist: Work', executedCommand: '5 EXAMINE Work' };
+      logger.error({ err: refused });
+      logger.warn({ err: { ...refused, executedCommand: '9 UID FETCH 1:* (FLAGS)', responseStatus: 'BAD', responseText: `echo ${password}` } });
+      assert.deepEqual(lines, [
+        { level: 'debug', text: 'EXAMINE refused: NO Mailbox doesn\'t exist: Work' },
+        { level: 'debug', text: 'UID FETCH refused: BAD echo <redacted>' },
+      ]);
+    });
+
+    it('folds the server\'s "* OK Still here" lines into a count at trace', () => {
+      const { log, lines } = capture();
+      const logger = imapflowLogger(log, forms);
+      logger.debug({ src: 's', msg: '+ idling' });
+      for (let i = 0; i < 40; i++) logger.debug({ src: 's', msg: '* OK Still here' });
+      logger.debug({ src: 's', msg: '* 3 EXISTS' });
+      logger.debug({ src: 'c', msg: 'DONE' });
+      assert.deepEqual(lines.map((l) => l.text), ['S: + idling', 'S: * OK Still here (40 times, folded)', 'S: * 3 EXISTS', 'C: DONE']);
+    });
   });
 
   it('tags every level of a log with its component', () => {

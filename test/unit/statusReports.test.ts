@@ -38,6 +38,40 @@ describe('status reports', () => {
   });
 });
 
+describe('merging and comparing status reports', () => {
+  it('keeps what a report does not say, and takes what it says', () => {
+    assert.deepEqual(mergeStatus(known, { path: 'INBOX', messages: undefined, unseen: 4 }), { ...known, unseen: 4 });
+    assert.deepEqual(mergeStatus(undefined, { path: 'INBOX', unseen: 4, uidNext: undefined }), { path: 'INBOX', unseen: 4 });
+    // A report or a status without UIDVALIDITY is taken for the same folder.
+    const noValidity = { path: 'INBOX', messages: 10, highestModseq: '500' };
+    assert.deepEqual(mergeStatus(noValidity, { path: 'INBOX', unseen: 1, uidValidity: '7' }), { ...noValidity, unseen: 1, uidValidity: '7' });
+    assert.deepEqual(mergeStatus(known, { path: 'INBOX', unseen: 1, uidValidity: '7' }), { ...known, unseen: 1 });
+  });
+
+  it('tells a status that moved from one that did not, by the numbers both know', () => {
+    assert.equal(statusMoved(known, { ...known }), false);
+    assert.equal(statusMoved(known, { path: 'INBOX', messages: 10 }), false, 'counts from a selection carry no UIDNEXT');
+    assert.equal(statusMoved({ path: 'INBOX', messages: 10 }, { path: 'INBOX', uidNext: 12 }), false, 'nothing both know');
+    assert.equal(statusMoved(known, { path: 'INBOX', messages: 11 }), true);
+    assert.equal(statusMoved(known, { path: 'INBOX', unseen: 3 }), true);
+    assert.equal(statusMoved(known, { path: 'INBOX', uidNext: 12 }), true);
+    assert.equal(statusMoved(known, { path: 'INBOX', highestModseq: '501' }), true);
+  });
+
+  it('orders reports by HIGHESTMODSEQ where both have one, else by UIDNEXT, within one UIDVALIDITY', () => {
+    assert.equal(reportedBefore({ path: 'INBOX', highestModseq: '499' }, known), true, 'no UIDVALIDITY in the report: the same folder');
+    assert.equal(reportedBefore({ path: 'INBOX', highestModseq: '499', uidValidity: '7' }, { ...known, uidValidity: undefined }), true);
+    assert.equal(reportedBefore({ path: 'INBOX', highestModseq: '500' }, known), false);
+    assert.equal(reportedBefore({ path: 'INBOX', highestModseq: '10', uidNext: 99 }, known), true, 'HIGHESTMODSEQ first');
+    assert.equal(reportedBefore({ path: 'INBOX', uidNext: 10 }, known), true, 'no HIGHESTMODSEQ in the report: UIDNEXT');
+    assert.equal(reportedBefore({ path: 'INBOX', uidNext: 10, highestModseq: '1' }, { path: 'INBOX', uidNext: 11 }), true);
+    assert.equal(reportedBefore({ path: 'INBOX', uidNext: 11 }, known), false);
+    assert.equal(reportedBefore({ path: 'INBOX', uidNext: 12 }, known), false);
+    assert.equal(reportedBefore({ path: 'INBOX', messages: 1 }, { path: 'INBOX', messages: 2 }), false);
+    assert.equal(reportedBefore({ path: 'INBOX', uidNext: 3 }, { path: 'INBOX', highestModseq: '5' }), false, 'nothing to compare');
+  });
+});
+
 describe('text the mirror can store', () => {
   it('shows and stores a NUL as U+FFFD, and leaves other text as it is', () => {
     assert.equal(storableText('before\0after\0'), 'before\uFFFDafter\uFFFD');

@@ -76,22 +76,49 @@ export function redact(line: string, secrets: readonly string[] = []): string {
   return out;
 }
 
+/** What an error entry of imapflow's says: the command and the server's answer where there was one. */
+function errorText(err: NonNullable<ImapflowLogEntry['err']>): string {
+  if (err.responseStatus) {
+    const words = err.executedCommand?.split(' ') ?? [];
+    const command = (words[1] === 'UID' ? words.slice(1, 3).join(' ') : words[1]) || 'a command';
+    return `${command} refused: ${err.responseStatus} ${err.responseText ?? ''}`.trim();
+  }
+  return `${err.code ?? 'error'}: ${err.message ?? ''}`;
+}
+
 /** One structured entry of imapflow's logger. `src` marks a wire line: `c` from us, `s` from the server. */
 export interface ImapflowLogEntry {
   msg?: string;
   src?: 'c' | 's';
-  err?: { message?: string; code?: string };
+  err?: { message?: string; code?: string; responseStatus?: string; responseText?: string; executedCommand?: string };
 }
+
+/** Dovecot's keep-alive inside IDLE, once every few seconds to minutes: folded into a count at trace. */
+const STILL_HERE = /^\* OK Still here\b/i;
 
 /** imapflow logs structured entries: wire lines (`src`) go to trace, the rest by level; all redacted. */
 export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
   // imapflow's own error entries may carry only `err`: say what it was rather than log a blank line.
-  const text = (entry: ImapflowLogEntry) => redact(entry.msg || (entry.err ? `${entry.err.code ?? 'error'}: ${entry.err.message ?? ''}` : ''), secrets);
+  const text = (entry: ImapflowLogEntry) => redact(entry.msg || (entry.err ? errorText(entry.err) : ''), secrets);
   // imapflow logs every line it reads and writes: nothing is built (nor redacted) for a level that is off.
   const off = (level: LogLevel) => log.enabled?.(level) === false;
+  let stillHere = 0;
   const wire = (entry: ImapflowLogEntry, fallback: (m: string) => void, level: LogLevel) => {
     if (entry.src) {
-      if (!off('trace')) log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`);
+      if (off('trace')) return;
+      if (entry.src === 's' && STILL_HERE.test(entry.msg ?? '')) {
+        stillHere++;
+        return;
+      }
+      if (stillHere) {
+        log.trace(`S: * OK Still here (${stillHere} times, folded)`);
+        stillHere = 0;
+      }
+      log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`);
+    } else if (entry.err?.responseStatus && !entry.msg?.trim()) {
+      // A command the server refused (NO, BAD): the caller says what failed, in its words; here
+      // only what the server said, for whoever reads the log at debug.
+      if (!off('debug')) log.debug(text(entry));
     } else if (!off(level)) {
       fallback(text(entry));
     }

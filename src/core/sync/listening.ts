@@ -44,7 +44,9 @@ export class Listening implements Disposable {
     this.watcher = watcher;
     this.linkScoped.push(
       watcher,
-      watcher.onDidChangeFolder((path) => open.scheduleCatchUp(path)),
+      // New mail is fetched at once, with no coalescing timer: the reports of one read of the socket
+      // are handled before a 0 ms timer fires, so a burst that comes together is still one catch-up.
+      watcher.onDidChangeFolder((path) => open.scheduleCatchUp(path, 0)),
       watcher.onDidReport((report) => open.applyReport(report)),
       watcher.onDidReceiveStatus((status) => this.folderList.apply([status])),
       watcher.onDidChangeFolderList((path) => {

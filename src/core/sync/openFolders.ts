@@ -266,7 +266,7 @@ export class OpenFolders extends DisposableBase {
         // A folder opened cold: its newest page asked for with the SELECT, from the count shown.
         (client) => firstPageBehindSelect(client, this.cache, path, this.pageSize, this.folderList.countsOf(path)?.messages),
       );
-      this.log.debug(`mirror of ${path}: synced (${change.how}): ${change.added.length} new, ${change.changed.length} changed, ${change.removed.length} gone`);
+      this.logOutcome(path, change);
       // The selection's count is the freshest there is: a STATUS or NOTIFY report may be older.
       this.folderList.apply([{ path, ...change.status }], true);
       if (change.unstored) {
@@ -277,6 +277,15 @@ export class OpenFolders extends DisposableBase {
     } finally {
       if (!storing) this.syncs.end(path);
     }
+  }
+
+  /** A sync that moved the folder is worth a line at info ("INBOX: 3 new"); one that found nothing, at debug. */
+  private logOutcome(path: string, change: MirrorChange): void {
+    const parts = [[change.added.length, 'new'], [change.changed.length, 'changed'], [change.removed.length, 'gone']] as const;
+    const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+    if (change.reset && change.how !== 'first') said.unshift('the folder was made anew on the server');
+    if (said.length) this.log.info(`${path}: ${said.join(', ')} (sync: ${change.how})`);
+    else this.log.debug(`${path}: up to date (sync: ${change.how})`);
   }
 
   /** The window as the mirror holds it now, and what differs from what was shown. */
