@@ -89,6 +89,7 @@ describe('a message expunged while the background fill holds its chunk fetched b
   let server: DovecotServer;
   let proxy: ImapProxy;
   let other: ImapFlow;
+  const transcript: string[] = [];
 
   before(async () => {
     server = await startDovecot();
@@ -96,7 +97,7 @@ describe('a message expunged while the background fill holds its chunk fetched b
     other = await otherClient(server);
     for (let i = 1; i <= 300; i++) await other.append('Fill', simpleMessage(`Fill ${i}`));
     await other.mailboxOpen('Fill');
-    proxy = await startImapProxy(server.port);
+    proxy = await startImapProxy(server.port, { transcript });
   });
   after(async () => {
     await other?.logout().catch(() => undefined);
@@ -118,12 +119,11 @@ describe('a message expunged while the background fill holds its chunk fetched b
       await pause(300);
       const uids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
       const victim = uids[9];
-      const flagged = uids[299];
-      // The expunge, then a flag change on a stored message: once that change is in the mirror,
-      // the report of the expunge before it has been applied (to nothing yet).
+      // The listening connection is told of the expunge (VANISHED, RFC 7162 3.2.10) while the
+      // chunk's answer is held: its report must wait for the chunk to be stored, then remove it.
       await other.messageDelete(String(victim), { uid: true });
-      await other.messageFlagsAdd(String(flagged), ['\\Flagged'], { uid: true });
-      await until(() => cache.message('Fill', flagged)?.flags.flagged, 10_000, 'the flag change applied');
+      await until(() => transcript.some((line) => line === `S: * VANISHED ${victim}`), 10_000, 'the expunge reported');
+      await pause(100);
       letGo();
       await until(() => session.mirrorProgress('Fill')?.whole, 10_000, 'the fill done');
       const left = JSON.stringify(uids.filter((uid) => uid !== victim));

@@ -137,8 +137,17 @@ describe('Mailroom in the workbench', function () {
     }
   });
 
-  it('lists every fixture message in Inbox', async () => {
+  it('lists every fixture message in Inbox, opened after a pause past the IDLE delay', async () => {
+    // A person looks at the tree for a moment first: both connections go quiet past imapflow's 15 s
+    // IDLE delay. Opening the Inbox then must not wait for the answer deadline (it once took 30 s).
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    const started = Date.now();
     await expand(treeRow('Inbox'), '"Inbox"');
+    const first = fixtures.find((f) => f.subject)!;
+    await treeRow(first.subject!).waitFor({ timeout: 10_000 }).catch(() => {
+      throw new Error(`Inbox showed no message within 10 s of being expanded after a pause (it once waited 30 s for the answer deadline)`);
+    });
+    console.log(`      Inbox expanded after 20 s of quiet: first row in ${Date.now() - started} ms`);
     for (const { file, subject } of fixtures.filter((f) => f.subject)) {
       await treeRow(subject).waitFor({ timeout: 30_000 }).catch(() => {
         throw new Error(`no row for ${file} ("${subject}") in Inbox after 30 s`);

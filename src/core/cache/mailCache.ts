@@ -11,8 +11,8 @@ import { StoredCounts, type Counts } from './storedCounts';
 import { folderUpdate, toFolder, type CachedFolder, type FolderRow } from './folderRows';
 import { CacheConnection } from './cacheConnection';
 import { storableText } from '../model/storableText';
-import * as fs from 'node:fs';
-import { openAndMigrate, openCacheDatabase, QUICK_CHECK_AT_OPEN_BYTES, quickCheck, removeIdleSlots, setAsideAndReopen, type OpenedCache } from './cacheDatabase';
+import { openAndMigrate, openCacheDatabase, removeIdleSlots } from './cacheDatabase';
+import { DamagedFileWatch } from './damagedFile';
 import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
 
 export type { CachedFolder } from './folderRows';
@@ -41,16 +41,14 @@ export class MailCache {
   private readonly bodies: BodyStore;
   /** Set when an older file was set aside at open: sync starts from nothing. */
   readonly setAside: string | undefined;
-  /** The file this process holds (another window of VS Code holds another), or IN_MEMORY. */
-  file: string;
   private readonly baseFile: string;
-  private readonly replacedListeners = new Set<() => void>();
-  private laterCheck: NodeJS.Timeout | undefined;
+  /** Replaces the file when it is found damaged. */
+  private readonly damage: DamagedFileWatch;
 
   constructor(file: string, options: CacheOptions) {
     const opened = file === MailCache.IN_MEMORY ? { db: openAndMigrate(file), file, setAside: undefined, release: () => undefined } : openCacheDatabase(file, options.log);
-    this.sql = new CacheConnection(opened.db, opened.release, (reason) => this.replaceFile(reason));
-    this.file = opened.file;
+    this.damage = new DamagedFileWatch(opened.file, options.log, () => this.stored.forgetKept());
+    this.sql = new CacheConnection(opened.db, opened.release, (reason) => this.damage.replace(reason));
     this.baseFile = file;
     this.setAside = opened.setAside;
     this.bodies = new BodyStore(this.sql, options.maxBodyBytes);
@@ -59,11 +57,13 @@ export class MailCache {
     const row = `INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`;
     this.insertNew = `INSERT OR IGNORE ${row}`;
     this.replaceMessage = `INSERT OR REPLACE ${row}`;
-    if (this.file !== MailCache.IN_MEMORY && fileSize(this.file) > QUICK_CHECK_AT_OPEN_BYTES) {
-      // Too large to check before the first page: checked once the session has settled.
-      this.laterCheck = setTimeout(() => this.checkNow(), 10_000);
-      this.laterCheck.unref?.();
-    }
+    // Too large to check before the first page: checked once the session has settled.
+    this.damage.checkLaterIfLarge(this.sql);
+  }
+
+  /** The file this process holds (another window of VS Code holds another), or IN_MEMORY. */
+  get file(): string {
+    return this.damage.file;
   }
 
   /**
@@ -71,39 +71,12 @@ export class MailCache {
    * it before is void, and whoever shows a folder syncs it from the server again.
    */
   onDidReplace(listener: () => void): { dispose(): void } {
-    this.replacedListeners.add(listener);
-    return { dispose: () => this.replacedListeners.delete(listener) };
+    return this.damage.onDidReplace(listener);
   }
 
   /** Checks the file page by page (`PRAGMA quick_check`); a damaged one is replaced. */
   checkNow(): void {
-    clearTimeout(this.laterCheck);
-    let problem: string | undefined;
-    try {
-      problem = this.sql.check((db) => quickCheck(db));
-    } catch (err) {
-      this.log.warn(`cache: cannot check ${this.file}: ${(err as Error).message}`);
-      return;
-    }
-    if (problem) this.sql.replaceDamaged(`is damaged (${problem})`);
-  }
-
-  /** The file is damaged: set aside, and an empty one (or memory) in its place. */
-  private replaceFile(reason: string): { db: OpenedCache['db']; onClose: () => void } {
-    this.stored.forgetKept();
-    const opened = setAsideAndReopen(this.file, reason, this.log) ?? setAsideAndReopen(MailCache.IN_MEMORY, reason, this.log)!;
-    this.file = opened.file;
-    // After the read or write that found it has run again on the new file.
-    setImmediate(() => {
-      for (const listener of [...this.replacedListeners]) {
-        try {
-          listener();
-        } catch (err) {
-          this.log.warn(`cache: a listener failed after the mirror was replaced: ${(err as Error).message}`);
-        }
-      }
-    });
-    return { db: opened.db, onClose: opened.release };
+    this.damage.checkNow(this.sql);
   }
 
   /** Runs `work` in one transaction: all of it is stored, or none. */
@@ -368,15 +341,7 @@ export class MailCache {
   }
 
   close(): void {
-    clearTimeout(this.laterCheck);
+    this.damage.dispose();
     this.sql.close();
-  }
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
   }
 }

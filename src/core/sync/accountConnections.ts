@@ -152,6 +152,21 @@ export class AccountConnections extends DisposableBase {
   }
 
   /**
+   * `inFolder` for work nobody waits on (a catch-up, a chunk of the fill, previews): while offline it
+   * fails at once instead of connecting ahead of the backoff; it runs again after the next connect.
+   */
+  inFolderWhileOnline<T>(
+    path: string,
+    work: (client: ImapFlow, behind?: FetchBehindSelect) => Promise<T>,
+    behindSelect?: (client: ImapFlow) => FetchBehindSelect | undefined,
+  ): Promise<T> {
+    if (this.state.kind !== 'online') {
+      return Promise.reject(new MailError({ code: 'dropped', message: `${this.account.name} is offline; ${path} catches up after reconnecting.` }));
+    }
+    return this.inFolder(path, work, behindSelect);
+  }
+
+  /**
    * Runs `work` on the command connection with its selection held still (under the mailbox lock of
    * whatever is selected, INBOX if nothing is), so no STATUS meets the selected folder (RFC 3501
    * 6.3.10). No connect() here: this also runs while connecting, which connect() would wait for.

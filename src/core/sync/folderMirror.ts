@@ -13,12 +13,12 @@
  */
 import type { ExpungeEvent, FetchMessageObject, ImapFlow } from 'imapflow';
 import type { CachedMessage } from '../cache/rows';
-import type { CachedFolder } from '../cache/folderRows';
 import type { FlagUpdate, MailCache } from '../cache/mailCache';
 import { refreshSelected, searchUids, selected, highestUidPlusOne, uidAfter } from './selectedFolder';
 import { bulkFetch, type BulkFetchResult } from '../imap/bulkFetch';
 import { fetchBehindSelect, type FetchBehindSelect } from '../imap/fetchBehindSelect';
 import { EXTRA_HEADERS, keywordsOf, SUMMARY_QUERY, toCachedMessage, toFlags } from './summaries';
+import { checkPath, fillRange, isMirrored, markersAfter, startsAnew, syncedFromAfter, type SyncPath } from './mirrorPlan';
 
 /** What one sync step changed in the mirror of a folder. */
 export interface MirrorChange {
@@ -51,7 +51,7 @@ export interface SyncOptions {
 }
 
 /** How the known part of a folder was checked: the path taken depends on the server. */
-export type SyncPath = 'first' | 'qresync' | 'condstore' | 'flags';
+export type { SyncPath } from './mirrorPlan';
 
 /**
  * For a folder the mirror has never held: arms `client` to ask for the newest page right behind
@@ -63,9 +63,6 @@ export function firstPageBehindSelect(client: ImapFlow, cache: MailCache, path: 
   return fetchBehindSelect(client, path, `${Math.max(1, count - pageSize + 1)}:*`, { headerFields: EXTRA_HEADERS });
 }
 
-function isMirrored(stored: CachedFolder | undefined): stored is CachedFolder & { syncedFrom: number; uidNext: number } {
-  return !!stored && stored.syncedFrom !== undefined && !!stored.uidNext;
-}
 
 /** Brings the mirror of the folder selected on `client` in line with the server. */
 export async function syncMirror(client: ImapFlow, cache: MailCache, options: SyncOptions): Promise<MirrorChange> {
@@ -84,7 +81,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, options: SyncOpt
   const path = mailbox.path;
   const uidValidity = mailbox.uidValidity.toString();
   const stored = cache.folder(path);
-  if (!isMirrored(stored) || stored.uidValidity !== uidValidity) {
+  if (!isMirrored(stored) || startsAnew(stored, uidValidity)) {
     return firstPage(client, cache, options, early);
   }
   // HIGHESTMODSEQ now, before any FETCH: every change up to it is fetched below, so it may become the marker.
@@ -95,7 +92,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, options: SyncOpt
 
   let removed: number[] = [];
   const updates: FlagUpdate[] = [];
-  let syncPath: SyncPath = 'flags';
+  const syncPath = checkPath(storedModseq, modseqNow, client.enabled.has('QRESYNC'));
   /**
    * With CHANGEDSINCE over `bottom:*`, new messages come in the same answer (each has a MODSEQ above
    * the marker, RFC 7162 3.1.1): their UIDs, or none, are known without another round trip.
@@ -109,14 +106,12 @@ async function syncSelected(client: ImapFlow, cache: MailCache, options: SyncOpt
     };
     if (mailbox.exists === 0) {
       removed = cache.uids(path, bottom, lastKnown);
-    } else if (storedModseq !== undefined && modseqNow !== undefined && client.enabled.has('QRESYNC')) {
+    } else if (syncPath === 'qresync') {
       // VANISHED (EARLIER) tells every UID of the range expunged since the marker, reported before or not.
-      syncPath = 'qresync';
       newUids = [];
       for (const m of await client.fetchAll(`${bottom}:*`, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
       removed = reported.filter((uid) => uid >= bottom && uid <= lastKnown);
-    } else if (storedModseq !== undefined && modseqNow !== undefined) {
-      syncPath = 'condstore';
+    } else if (syncPath === 'condstore') {
       newUids = [];
       for (const m of await client.fetchAll(`${bottom}:*`, { uid: true, flags: true }, { uid: true, changedSince: storedModseq })) toUpdate(m);
       const present = new Set(await searchUids(client, range));
@@ -137,13 +132,7 @@ async function syncSelected(client: ImapFlow, cache: MailCache, options: SyncOpt
     cache.removeMessages(path, removed);
     changed = cache.setFlags(path, updates);
     cache.putMessages(path, arrived);
-    cache.saveFolder({
-      path,
-      // Only what was fetched moves the marker: a message that vanished before its FETCH is not lost.
-      uidNext: Math.max(stored.uidNext, uidAfter(arrived)),
-      highestModseq: modseqNow?.toString(),
-      mirrored: true,
-    });
+    cache.saveFolder({ path, ...markersAfter(stored, arrived.map((m) => m.uid), modseqNow), mirrored: true });
   });
   return { reset: false, removed, changed, added: arrived.map((m) => m.uid), how: syncPath, status: statusOf(client) };
 }
@@ -181,16 +170,17 @@ export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: numb
     const anchor = await client.fetchOne(String(anchorUid), { uid: true }, { uid: true });
     anchorSeq = anchor ? anchor.seq : (await searchUids(client, `1:${anchorUid - 1}`)).filter((uid) => uid < anchorUid).length + 1;
   }
-  if (anchorSeq <= 1) {
+  const range = fillRange(anchorSeq, chunk);
+  if (!range) {
     cache.saveFolder({ path, syncedFrom: 1 });
     return { added: 0, whole: true };
   }
-  const first = Math.max(1, anchorSeq - chunk);
-  const rows = (await fetchSummaries(client, `${first}:${anchorSeq - 1}`, false)).filter((m) => m.uid < anchorUid);
+  const { first } = range;
+  const rows = (await fetchSummaries(client, `${first}:${range.last}`, false)).filter((m) => m.uid < anchorUid);
   const page = rows.map((m) => toCachedMessage(m, path, uidValidity));
   let lowest: { uid: number; seq: number } | undefined;
   for (const m of rows) if (!lowest || m.uid < lowest.uid) lowest = { uid: m.uid, seq: m.seq };
-  const syncedFrom = first === 1 ? 1 : lowest?.uid ?? anchorUid;
+  const syncedFrom = syncedFromAfter(first, rows.map((m) => m.uid), anchorUid);
   cache.transaction(() => {
     cache.putMessages(path, page);
     cache.saveFolder({ path, syncedFrom });

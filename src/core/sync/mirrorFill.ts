@@ -1,14 +1,17 @@
 /**
  * The background fill of open folders: the rest of a folder's summaries, a chunk at a time, newest
- * first, while the folder is open and the connection holds (the folder's lock is let go between
- * chunks, so the user's own commands come through); the next sync resumes it after a drop or a
- * restart. Also the once-a-session recount of the mirror's kept counts.
+ * first, while the folder is open and the connection holds. Each chunk is a piece of work of the
+ * folder's owner (its queue lets other work of the folder, and the command connection's lock the
+ * user's own commands, come through between chunks); the owner keeps where the next chunk ends. The
+ * next sync resumes it after a drop or a restart. Also the once-a-session recount of the mirror's
+ * kept counts.
  */
 import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
 import { DisposableBase } from '../model/events';
 import type { AccountConnections } from './accountConnections';
-import { fillMirror, type FillHint } from './folderMirror';
+import { fillMirror } from './folderMirror';
+import type { FolderOwner } from './folderOwner';
 import type { FolderList } from './folderList';
 import { mirrorTotals } from './folderView';
 
@@ -30,7 +33,6 @@ export class MirrorFill extends DisposableBase {
   private readonly progressEmitter = this.emitter<MirrorProgress>();
   /** The fill stored another chunk of a folder. */
   readonly onDidProgress = this.progressEmitter.event;
-  private readonly filling = new Set<string>();
   /** Folders whose kept counts were counted anew this session. */
   private readonly verified = new Set<string>();
 
@@ -41,10 +43,6 @@ export class MirrorFill extends DisposableBase {
     private readonly log: MailLog,
     /** Summaries stored per chunk; 0: no fill. */
     private readonly chunk: number,
-    /** Whether the folder is still open: a closed one stops being filled. */
-    private readonly isOpen: (path: string) => boolean,
-    /** A chunk of the folder was stored (and its lock let go). */
-    private readonly stored: (path: string) => void = () => undefined,
   ) {
     super();
   }
@@ -55,22 +53,16 @@ export class MirrorFill extends DisposableBase {
     return kept?.syncedFrom === undefined ? undefined : { path, stored, total, whole };
   }
 
-  /** Whether a fill of `path` is under way: a chunk it fetched may not be stored yet. */
-  isFilling(path: string): boolean {
-    return this.filling.has(path);
-  }
-
-  /** Fills `path` in the background, unless a fill of it runs already. */
-  start(path: string): void {
-    if (this.filling.has(path) || this.isDisposed || this.chunk <= 0) return;
-    this.filling.add(path);
+  /** Fills the folder of `owner` in the background while it is open, unless a fill of it runs already. */
+  start(owner: FolderOwner): void {
+    if (owner.filling || this.isDisposed || this.chunk <= 0) return;
+    owner.filling = true;
+    const path = owner.path;
     void (async () => {
       try {
-        let hint: FillHint | undefined;
-        while (this.isOpen(path) && !this.isDisposed && this.connections.connectionState.kind === 'online') {
-          const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.chunk, hint));
-          hint = step.hint;
-          this.stored(path);
+        while (owner.isOpen && !this.isDisposed && this.connections.connectionState.kind === 'online') {
+          const step = await owner.run(() => this.connections.inFolderWhileOnline(path, (client) => fillMirror(client, this.cache, this.chunk, owner.fillHint)));
+          owner.fillHint = step.hint;
           const progress = this.progress(path);
           if (progress) this.progressEmitter.fire(progress);
           if (step.whole) this.cache.verifyCounts(path);
@@ -81,7 +73,7 @@ export class MirrorFill extends DisposableBase {
       } catch (err) {
         this.log.debug(`mirror of ${path}: background fill stopped (${err}); the next sync resumes it`);
       } finally {
-        this.filling.delete(path);
+        owner.filling = false;
       }
     })();
   }

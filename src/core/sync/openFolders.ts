@@ -1,10 +1,12 @@
 /**
- * The folders the user opened. Each is mirrored whole in the account's store (`folderMirror`): the
- * newest page first, then every older summary in the background, newest first, in chunks that
- * resume after a restart. What the tree shows of a folder is a window on the mirror, from the newest
- * message down to a floor UID that "Load older" lowers; it is read from the store, so a folder the
- * mirror knows opens at once, online or not, and then follows the server. Bursts of server events
- * are coalesced into one sync per folder; previews (RFC 8970) follow the page.
+ * The folders the user opened: a map of their owners (`FolderOwner`), each the one place its
+ * folder's mirror changes, through a serial queue of its own. Each folder is mirrored whole in the
+ * account's store (`folderMirror`): the newest page first, then every older summary in the
+ * background, newest first, in chunks that resume after a restart. What the tree shows of a folder is
+ * a window on the mirror, from the newest message down to a floor UID that "Load older" lowers; it
+ * is read from the store, so a folder the mirror knows opens at once, online or not, and then
+ * follows the server. Bursts of server events are coalesced into one sync per folder; previews
+ * (RFC 8970) follow the page.
  */
 import { MailError } from '../imap/errors';
 import type { MailLog } from '../imap/log';
@@ -13,15 +15,15 @@ import type { MailCache } from '../cache/mailCache';
 import { isEmptyChange, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { countSelected } from './selectedFolder';
 import { fillMirror, firstPageBehindSelect, syncMirror, type MirrorChange } from './folderMirror';
 import { MirrorFill, type MirrorProgress } from './mirrorFill';
-import { SyncsInFlight } from './syncsInFlight';
-import { hasPage, isWhole, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
+import { FolderOwner } from './folderOwner';
+import { hasPage, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
 import type { MessageReport } from './mailboxWatcher';
-import { applyToMirror, ReportBatches } from './liveReports';
+import { applyToMirror } from './liveReports';
+import { outcomeText, reportOutcome } from './mirrorPlan';
+import { FolderFollowUps } from './folderFollowUps';
 import type { FolderList } from './folderList';
-import { fetchPreviews } from '../imap/previews';
 
 /** A refused catch-up is tried again after 0.5, 1, 2 and 4 s. */
 const CATCH_UP_ATTEMPTS = 5;
@@ -31,15 +33,15 @@ export class OpenFolders extends DisposableBase {
   private readonly changeEmitter = this.emitter<FolderChange>();
   readonly onDidChangeMessages = this.changeEmitter.event;
   private readonly fill: MirrorFill;
+  private readonly followUps: FolderFollowUps;
   /** The background fill stored another chunk of a folder. */
   readonly onDidProgress: Event<MirrorProgress>;
 
-  private readonly loaded = new Map<string, FolderView>();
-  private readonly pending = new Map<string, NodeJS.Timeout>();
-  /** Syncs of each folder in flight, the folders to sync again after them, the first pages not stored yet. */
-  private readonly syncs: SyncsInFlight;
-  /** Reports of the listening connection waiting to be applied, by folder. */
-  private readonly reports = new ReportBatches((path, reports) => this.applyReports(path, reports));
+  /**
+   * The owner of every folder opened this session. A collapsed folder keeps its owner (its window
+   * goes), so work still in flight and work of a folder opened again share one queue.
+   */
+  private readonly owners = new Map<string, FolderOwner>();
 
   constructor(
     private readonly connections: AccountConnections,
@@ -54,17 +56,13 @@ export class OpenFolders extends DisposableBase {
     fillChunk = 2_000,
   ) {
     super();
-    this.syncs = new SyncsInFlight(log, (path) => this.scheduleCatchUp(path));
-    this.fill = this.register(
-      new MirrorFill(connections, folderList, cache, log, fillChunk, (path) => this.loaded.has(path), (path) => {
-        this.syncs.otherWorkDone(path);
-      }),
-    );
+    this.fill = this.register(new MirrorFill(connections, folderList, cache, log, fillChunk));
+    this.followUps = new FolderFollowUps(connections, folderList, cache, log, (owner) => owner.view && this.fireChange(this.reread(owner.path, owner.view)));
     this.onDidProgress = this.fill.onDidProgress;
     this.register({ dispose: () => this.cancelPending() });
     // A first page shown is stored, whatever comes next: before anything reads or syncs its folder,
     // on the next turn of the event loop, or now, as the session goes.
-    this.register({ dispose: () => this.syncs.storeAll() });
+    this.register({ dispose: () => this.owners.forEach((owner) => owner.storeShown()) });
     this.register(folderList.onDidMove((path) => this.scheduleCatchUp(path)));
     // A damaged mirror file was replaced by an empty one: every open folder is fetched again.
     this.register(cache.onDidReplace(() => this.catchUpAll()));
@@ -76,13 +74,29 @@ export class OpenFolders extends DisposableBase {
   }
 
   isOpen(path: string): boolean {
-    return this.loaded.has(path);
+    return this.owners.get(path)?.isOpen ?? false;
+  }
+
+  /** The owner of `path`, made on first use. */
+  private owner(path: string): FolderOwner {
+    let owner = this.owners.get(path);
+    if (!owner) {
+      owner = new FolderOwner(path);
+      this.owners.set(path, owner);
+    }
+    return owner;
+  }
+
+  /** The open folder's owner and window, with any first page shown stored first (it is about to be read). */
+  private opened(path: string): { owner: FolderOwner; view: FolderView } | undefined {
+    const owner = this.owners.get(path);
+    owner?.storeShown();
+    return owner?.view ? { owner, view: owner.view } : undefined;
   }
 
   /** The window of an open folder, newest first, and how many older messages "Load older" can still show. */
   window(path: string): { messages: MessageSummary[]; hasOlder: boolean; older: number } | undefined {
-    this.syncs.storeShown(path);
-    const view = this.loaded.get(path);
+    const view = this.opened(path)?.view;
     if (!view) return undefined;
     const { hasOlder, older } = this.older(path, view);
     return { messages: view.shown.messages(), hasOlder, older };
@@ -90,7 +104,7 @@ export class OpenFolders extends DisposableBase {
 
   /** Whether the mirror holds a page of `path`. */
   isMirrored(path: string): boolean {
-    this.syncs.storeShown(path);
+    this.owners.get(path)?.storeShown();
     return hasPage(this.cache.folder(path));
   }
 
@@ -99,21 +113,22 @@ export class OpenFolders extends DisposableBase {
    * knows shows from it at once and syncs behind; a new one waits for its first page from the server.
    */
   async open(path: string): Promise<MessagePage> {
-    this.syncs.storeShown(path);
+    const owner = this.owner(path);
+    owner.storeShown();
     const known = this.fromMirror(path);
     // A first page goes to the tree before it is written to the mirror: the write follows at once.
-    const synced = known ? undefined : await this.sync(path, true);
+    const synced = known ? undefined : await owner.run(() => this.sync(owner, true));
     const view = known ?? (synced?.firstPage ? viewOfFirstPage(path, synced.firstPage) : this.fromMirror(path));
     if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
-    this.loaded.set(path, view);
+    owner.view = view;
     const page = this.page(path, view);
     // The page goes to the tree first; what follows it (counts, previews, the fill, the watcher)
     // starts right after, none of it needed to show the page.
     setImmediate(() => {
-      this.syncs.storeShown(path);
-      if (this.isDisposed || this.loaded.get(path) !== view) return;
+      owner.storeShown();
+      if (this.isDisposed || owner.view !== view) return;
       if (!known) {
-        this.afterSync(path, view.shown.messages().map((m) => m.uid));
+        this.afterSync(owner, view.shown.messages().map((m) => m.uid));
       } else {
         if (this.connections.connectionState.kind === 'online') {
           // The mirror may be behind the server: catch up now, or after the next connect (catchUpAll).
@@ -135,17 +150,20 @@ export class OpenFolders extends DisposableBase {
    * asked for it first (it then stores more than the page, for the next one).
    */
   async loadOlder(path: string): Promise<MessagePage> {
-    this.syncs.storeShown(path);
-    const view = this.loaded.get(path);
-    if (!view) {
+    const opened = this.opened(path);
+    if (!opened) {
       return this.open(path);
     }
+    const { owner, view } = opened;
     const synced = this.cache.folder(path)?.syncedFrom ?? 1;
     // The window holds every stored message from its floor up: the rest of what is stored lies below it.
     if (synced > 1 && this.cache.counts(path).messages - view.shown.size < this.pageSize) {
-      // In flight like a sync: a report about a message it fetched before storing it is judged racing.
-      await this.syncs.during(path, () => this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize)));
-      this.fill.start(path);
+      // The fill's own step, asked for now: its position is the owner's, and so is the queue.
+      await owner.run(async () => {
+        const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize, owner.fillHint));
+        owner.fillHint = step.hint;
+      });
+      this.fill.start(owner);
     }
     const floor = this.cache.floorFor(path, this.pageSize, view.floor);
     if (floor !== undefined) {
@@ -153,14 +171,15 @@ export class OpenFolders extends DisposableBase {
       const added = this.cache.window(path, floor, view.floor);
       view.shown.addPage(added);
       view.floor = floor;
-      this.schedulePreviews(path, added.map((m) => m.uid));
+      this.followUps.previews(owner, added.map((m) => m.uid));
     }
     return this.page(path, view);
   }
 
   /** The folder was collapsed: its window goes, its mirror stays (and syncs when it opens again). */
   close(path: string): void {
-    this.loaded.delete(path);
+    const owner = this.owners.get(path);
+    if (owner) owner.view = undefined;
   }
 
   /**
@@ -169,51 +188,55 @@ export class OpenFolders extends DisposableBase {
    * until the next event, which may never come.
    */
   scheduleCatchUp(path: string, delayMs = 30, attempt = 1): void {
-    if (!this.loaded.has(path) || this.pending.has(path) || this.isDisposed) {
+    const owner = this.owners.get(path);
+    if (!owner?.isOpen || this.isDisposed) {
       return;
     }
-    this.pending.set(
-      path,
-      setTimeout(() => {
-        this.pending.delete(path);
-        void this.catchUp(path).catch((err) => {
-          if (err instanceof MailError && err.info.code === 'dropped') {
-            // Not a failure: every open folder catches up once the connection is back.
-            this.log.debug(`catch-up of ${path} cut short by the lost connection; it runs after reconnecting`);
-          } else if (attempt < CATCH_UP_ATTEMPTS) {
-            const retryMs = CATCH_UP_RETRY_MS * 2 ** (attempt - 1);
-            this.log.warn(`catch-up of ${path} failed (${err}); trying again in ${retryMs} ms`);
-            this.scheduleCatchUp(path, retryMs, attempt + 1);
-          } else {
-            this.log.warn(`catch-up of ${path} failed ${attempt} times: ${err}; the next change on the server tries again`);
-          }
-        });
-      }, delayMs),
-    );
+    owner.scheduleCatchUp(delayMs, async () => {
+      try {
+        await this.catchUpNow(owner);
+      } catch (err) {
+        if (err instanceof MailError && err.info.code === 'dropped') {
+          // Not a failure: every open folder catches up once the connection is back.
+          this.log.debug(`catch-up of ${path} cut short by the lost connection; it runs after reconnecting`);
+        } else if (attempt < CATCH_UP_ATTEMPTS) {
+          const retryMs = CATCH_UP_RETRY_MS * 2 ** (attempt - 1);
+          this.log.warn(`catch-up of ${path} failed (${err}); trying again in ${retryMs} ms`);
+          this.scheduleCatchUp(path, retryMs, attempt + 1);
+        } else {
+          this.log.warn(`catch-up of ${path} failed ${attempt} times: ${err}; the next change on the server tries again`);
+        }
+      }
+    });
   }
 
   /** Every open folder catches up at once: the connection is back. */
   catchUpAll(): void {
-    for (const path of this.loaded.keys()) this.scheduleCatchUp(path, 0);
+    for (const owner of this.owners.values()) if (owner.isOpen) this.scheduleCatchUp(owner.path, 0);
   }
 
   /** The connection is going: catch-ups wait for the next one. */
   cancelPending(): void {
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
+    for (const owner of this.owners.values()) owner.cancelCatchUp();
   }
 
   /** Brings an open folder's mirror in line with the server and fires what changed in its window. */
-  async catchUp(path: string): Promise<FolderChange | undefined> {
-    if (!this.loaded.has(path)) {
-      return undefined;
-    }
-    const mirrorChange = await this.sync(path);
-    const view = this.loaded.get(path);
+  catchUp(path: string): Promise<FolderChange | undefined> {
+    const owner = this.owners.get(path);
+    if (!owner?.isOpen) return Promise.resolve(undefined);
+    return owner.run(() => this.catchUpNow(owner));
+  }
+
+  /** A catch-up, run by the folder's owner. */
+  private async catchUpNow(owner: FolderOwner): Promise<FolderChange | undefined> {
+    const path = owner.path;
+    if (!owner.view) return undefined;
+    const mirrorChange = await this.sync(owner, false, true);
+    const view = owner.view;
     if (!view) return undefined;
     const moved = mirrorChange.reset || mirrorChange.added.length + mirrorChange.removed.length + mirrorChange.changed.length > 0;
     if (!moved) {
-      this.fill.start(path);
+      this.fill.start(owner);
       return { folder: path, added: [], changed: [], removed: [], reset: false };
     }
     if (mirrorChange.reset) {
@@ -224,67 +247,70 @@ export class OpenFolders extends DisposableBase {
     const change = this.reread(path, view);
     change.reset = mirrorChange.reset;
     if (change.reset) change.added = view.shown.messages();
-    this.afterSync(path, change.added.map((m) => m.uid));
+    this.afterSync(owner, change.added.map((m) => m.uid));
     this.fireChange(change);
     return change;
   }
 
-  /** A report of the listening connection: applied to the mirror with the others that come with it. */
+  /**
+   * A report of the listening connection: applied to the mirror by the folder's owner, after the
+   * work queued before it (so a chunk fetched before the report is stored before it applies), with
+   * the others that come with it.
+   */
   applyReport(report: MessageReport): void {
-    this.reports.add(report);
+    const owner = this.owners.get(report.path);
+    if (!owner?.isOpen || this.isDisposed) return;
+    owner.addReport(report, (reports) => this.applyReports(owner, reports));
   }
 
-  private applyReports(path: string, reports: MessageReport[]): void {
-    if (this.isDisposed) return;
-    // A first page fetched before these reports is stored first, so they apply to it.
-    this.syncs.storeShown(path);
-    const kept = this.cache.folder(path);
-    if (!this.loaded.has(path) || reports.some((r) => r.uidValidity !== kept?.uidValidity)) {
+  private applyReports(owner: FolderOwner, reports: MessageReport[]): void {
+    const path = owner.path;
+    if (this.isDisposed || !owner.view) return;
+    const outcome = reportOutcome(reports, this.cache.folder(path)?.uidValidity);
+    if (outcome.catchUp) {
       this.scheduleCatchUp(path);
       return;
     }
-    const { moved, syncAgain } = applyToMirror(this.cache, path, reports, this.syncs.has(path) || this.fill.isFilling(path));
-    if (syncAgain) this.syncs.markAgain(path);
-    const view = this.loaded.get(path);
-    if (!moved || !view) return;
-    this.fireChange(this.reread(path, view));
-    this.refreshCounts(path);
+    if (!applyToMirror(this.cache, path, outcome)) return;
+    this.fireChange(this.reread(path, owner.view));
+    this.followUps.refreshCounts(path);
   }
 
   /**
-   * One sync of the mirror of `path` with the server. With `storeLater`, a first page is left to
-   * store (`unstored`) so that it can be shown first.
+   * One sync of the mirror of the owner's folder with the server; the owner runs it. With
+   * `storeLater`, a first page is left to the owner to store, so that it can be shown first.
    */
-  private async sync(path: string, storeLater = false): Promise<MirrorChange> {
-    this.syncs.storeShown(path);
-    this.syncs.begin(path);
-    let storing = false;
-    try {
-      const change = await this.connections.inFolder(
-        path,
-        (client, behind) => syncMirror(client, this.cache, { pageSize: this.pageSize, behind, storeLater }),
-        // A folder opened cold: its newest page asked for with the SELECT, from the count shown.
-        (client) => firstPageBehindSelect(client, this.cache, path, this.pageSize, this.folderList.countsOf(path)?.messages),
-      );
-      this.logOutcome(path, change);
-      // The selection's count is the freshest there is: a STATUS or NOTIFY report may be older.
-      this.folderList.apply([{ path, ...change.status }], true);
-      if (change.unstored) {
-        storing = true;
-        this.syncs.storeLater(path, change.unstored);
-      }
-      return change;
-    } finally {
-      if (!storing) this.syncs.end(path);
+  private async sync(owner: FolderOwner, storeLater = false, background = false): Promise<MirrorChange> {
+    const path = owner.path;
+    // A catch-up is nobody's click: offline, it waits for the next connect (catchUpAll) instead of connecting.
+    const inFolder = background ? this.connections.inFolderWhileOnline.bind(this.connections) : this.connections.inFolder.bind(this.connections);
+    const change = await inFolder(
+      path,
+      (client, behind) => syncMirror(client, this.cache, { pageSize: this.pageSize, behind, storeLater }),
+      // A folder opened cold: its newest page asked for with the SELECT, from the count shown.
+      (client) => firstPageBehindSelect(client, this.cache, path, this.pageSize, this.folderList.countsOf(path)?.messages),
+    );
+    this.logOutcome(path, change);
+    // The selection's count is the freshest there is: a STATUS or NOTIFY report may be older.
+    this.folderList.apply([{ path, ...change.status }], true);
+    const unstored = change.unstored;
+    if (unstored) {
+      owner.storeLater(() => {
+        try {
+          unstored();
+        } catch (err) {
+          // Shown, not kept: the next sync of the folder fetches its first page again.
+          this.log.warn(`cache: cannot store the first page of ${path}: ${(err as Error).message}`);
+        }
+      });
     }
+    return change;
   }
 
   /** A sync that moved the folder is worth a line at info ("INBOX: 3 new"); one that found nothing, at debug. */
   private logOutcome(path: string, change: MirrorChange): void {
-    const parts = [[change.added.length, 'new'], [change.changed.length, 'changed'], [change.removed.length, 'gone']] as const;
-    const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
-    if (change.reset && change.how !== 'first') said.unshift('the folder was made anew on the server');
-    if (said.length) this.log.info(`${path}: ${said.join(', ')} (sync: ${change.how})`);
+    const said = outcomeText(change);
+    if (said) this.log.info(`${path}: ${said} (sync: ${change.how})`);
     else this.log.debug(`${path}: up to date (sync: ${change.how})`);
   }
 
@@ -298,10 +324,10 @@ export class OpenFolders extends DisposableBase {
   }
 
   /** After a sync that moved the folder: counts, previews of what came, and the rest of the folder in the background. */
-  private afterSync(path: string, added: number[]): void {
-    this.refreshCounts(path);
-    this.schedulePreviews(path, added);
-    this.fill.start(path);
+  private afterSync(owner: FolderOwner, added: number[]): void {
+    this.followUps.refreshCounts(owner.path);
+    this.followUps.previews(owner, added);
+    this.fill.start(owner);
   }
 
   /** The window of `path` as the mirror holds it, from the newest message down a page; undefined for a folder never synced. */
@@ -320,41 +346,5 @@ export class OpenFolders extends DisposableBase {
 
   private page(path: string, view: FolderView): MessagePage {
     return pageOf(this.cache, path, view, this.folderList.countsOf(path)?.messages);
-  }
-
-  /**
-   * Previews (RFC 8970) make the server read message bodies, so they are asked for after the page
-   * is shown; the rows then update in place.
-   */
-  private schedulePreviews(path: string, uids: number[]): void {
-    if (!uids.length || !this.connections.has('PREVIEW')) {
-      return;
-    }
-    const wanted = this.cache.withoutPreview(path, uids);
-    if (!wanted.length) return;
-    void this.connections
-      .inFolder(path, (client) => fetchPreviews(client, wanted))
-      .then((previews) => {
-        if (!previews.size) return;
-        this.cache.setPreviews(path, previews);
-        const view = this.loaded.get(path);
-        if (view) this.fireChange(this.reread(path, view));
-      })
-      .catch((err) => this.log.debug(`previews of ${path}: ${err}`));
-  }
-
-  /**
-   * Counts of an open folder. From the mirror once it is whole (RFC 3501 6.3.10: no STATUS on the
-   * selected folder); before that, from a search of the selection on the command connection.
-   */
-  private refreshCounts(path: string): void {
-    if (isWhole(this.cache.folder(path))) {
-      this.folderList.apply([{ path, ...this.cache.counts(path) }], true);
-      return;
-    }
-    void this.connections
-      .inFolder(path, countSelected)
-      .then((counts) => this.folderList.apply([counts], true))
-      .catch((err) => this.log.debug(`counts of ${path}: ${err}`));
   }
 }
