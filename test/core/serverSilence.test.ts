@@ -8,6 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { AccountSession, type SessionOptions } from '../../src/core/account/accountSession';
+import { MailCache } from '../../src/core/cache/mailCache';
 import { MailError } from '../../src/core/imap/errors';
 import { silentLog } from '../../src/core/imap/log';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
@@ -170,5 +171,44 @@ describe('a server that stops answering', function () {
     await until(() => session.connectionState.kind !== 'online', TIMEOUT * 1_000 + HEADROOM_MS, 'the unacknowledged IDLE to be noticed');
     assert.ok(Date.now() - silentAt >= TIMEOUT * 1_000 - 500, 'noticed by the deadline, not by something else');
     await goesOfflineAndComesBack();
+  });
+
+  it('Retry on an account that looks online but is stuck closes both connections and connects afresh', async () => {
+    // A long deadline: the stuck read must end because of Retry, not because of the deadline.
+    session = sessionThrough(proxy, { timeout: 60 });
+    await session.connect();
+    const newest = (await session.openFolder('INBOX')).messages[0];
+    const linksBefore = proxy.links;
+    proxy.silent = true;
+    const reading = failureOf(() => session.readMessage('INBOX', newest.uid));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(session.connectionState.kind, 'online', 'it looks online');
+    proxy.silent = false;
+    const retried = Date.now();
+    await session.retry();
+    const { error, ms } = await reading;
+    assert.ok(error instanceof MailError, `a MailError, not ${String(error)}`);
+    assert.ok(Date.now() - retried < 5_000 && ms < 10_000, `the stuck read ended with the Retry (${ms} ms), not by the 60 s deadline`);
+    assert.equal(session.connectionState.kind, 'online');
+    await until(() => proxy.links === linksBefore, 5_000, 'two new connections in place of the two stuck ones');
+    const read = await session.readMessage('INBOX', newest.uid);
+    assert.equal(read.content.subject, newest.subject);
+  });
+
+  it('a message already read opens from the mirror at once, even while the server is stuck', async () => {
+    const cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 1_000_000 });
+    session = sessionThrough(proxy, { cache });
+    await session.connect();
+    const newest = (await session.openFolder('INBOX')).messages[0];
+    const first = await session.readMessage('INBOX', newest.uid);
+    proxy.silent = true;
+    const started = Date.now();
+    const again = await session.readMessage('INBOX', newest.uid);
+    assert.ok(Date.now() - started < 200, `shown from the mirror in ${Date.now() - started} ms`);
+    assert.equal(again.content.subject, first.content.subject);
+    assert.equal(again.content.offlineCopy, undefined, 'online: not marked as an offline copy');
+    proxy.silent = false;
+    session.dispose();
+    cache.close();
   });
 });
