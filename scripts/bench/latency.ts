@@ -45,9 +45,20 @@ export async function benchLatency(port: number, session: AccountSession, folder
       await pause(200);
     }
 
+    const body = 'From: CI <builds@ci.example.com>\r\nSubject: latency\r\n\r\nnew\r\n';
+    // New mail in the open folder: EXISTS to the raw client, a row added to the core's window.
+    const arrived: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const raw = idler.news(/EXISTS/);
+      const ours = event(session.onDidChangeMessages, (c) => c.folder === folders.open && c.added.length > 0);
+      await actor.run(`APPEND ${folders.open} {${Buffer.byteLength(body)}+}\r\n${body}`);
+      const [rawAt, oursAt] = await Promise.all([raw, ours]);
+      arrived.push(oursAt - rawAt);
+      await pause(200);
+    }
+
     const counts: number[] = [];
     const twins: number[] = [];
-    const body = 'From: CI <builds@ci.example.com>\r\nSubject: latency\r\n\r\nnew\r\n';
     for (let i = 0; i < ROUNDS; i++) {
       const raw = notifier.news(new RegExp(`STATUS "?${folders.other}"?`));
       const second = twin.news(new RegExp(`STATUS "?${folders.other}"?`));
@@ -59,6 +70,7 @@ export async function benchLatency(port: number, session: AccountSession, folder
       await pause(200);
     }
     console.log(`a change to the open folder, the core's event after a raw IDLE client's: median ${median(open).toFixed(1)} ms, p95 ${p95(open).toFixed(1)} ms (${ROUNDS} rounds)`);
+    console.log(`new mail in the open folder, the row in the core's window after a raw IDLE client's EXISTS: median ${median(arrived).toFixed(1)} ms, p95 ${p95(arrived).toFixed(1)} ms`);
     console.log(`new mail in another folder, its unread count after a raw NOTIFY client's: median ${median(counts).toFixed(1)} ms, p95 ${p95(counts).toFixed(1)} ms`);
     // Each Dovecot connection is a process that checks for news on timers of its own.
     console.log(`  (a second raw NOTIFY client after the first, the server's own spread: median ${median(twins).toFixed(1)} ms, p95 ${p95(twins).toFixed(1)} ms)`);

@@ -34,6 +34,8 @@ export interface MirrorChange {
   status: { messages: number; highestModseq?: string; uidValidity?: string };
   /** A first page: its summaries (the folder's whole mirror) and the markers stored with them (see `unstored`). */
   firstPage?: { messages: CachedMessage[]; uidValidity: string; uidNext: number; syncedFrom: number };
+  /** Where the fill's first chunk ends, learnt from the first page's sequence numbers: no round trip to find it. */
+  fillHint?: FillHint;
   /**
    * A first page asked for with `storeLater`, not stored yet: storing it (summaries and markers in
    * one transaction) is the caller's, right after the page is shown.
@@ -201,11 +203,13 @@ async function firstPage(client: ImapFlow, cache: MailCache, { pageSize, storeLa
   const modseq = mailbox.noModseq ? undefined : mailbox.highestModseq;
   let page: CachedMessage[] = [];
   let first = 1;
+  let anchor: { uid: number; seq: number } | undefined;
   if (mailbox.exists > 0) {
     first = Math.max(1, mailbox.exists - pageSize + 1);
     // `first:*` always reaches the newest message, so the page also tells the highest UID.
     const rows = early && holdsPage(early, first, mailbox.exists) ? early.rows.filter((m) => m.seq >= first) : await fetchSummaries(client, `${first}:*`, false);
     page = rows.map((m) => toCachedMessage(m, path, uidValidity));
+    for (const m of rows) if (!anchor || m.uid < anchor.uid) anchor = { uid: m.uid, seq: m.seq };
   }
   let uidNext = Math.max(announced, uidAfter(page));
   if (!uidNext) uidNext = await highestUidPlusOne(client);
@@ -226,6 +230,7 @@ async function firstPage(client: ImapFlow, cache: MailCache, { pageSize, storeLa
     how: 'first',
     status: statusOf(client),
     firstPage: { messages: page, uidValidity, uidNext, syncedFrom },
+    fillHint: anchor && syncedFrom > 1 && anchor.uid === syncedFrom ? { uidValidity, anchorUid: anchor.uid, anchorSeq: anchor.seq } : undefined,
   };
 }
 

@@ -291,6 +291,7 @@ export class OpenFolders extends DisposableBase {
       (client) => firstPageBehindSelect(client, this.cache, path, this.pageSize, this.folderList.countsOf(path)?.messages),
     );
     this.logOutcome(path, change);
+    if (change.reset) owner.fillHint = change.fillHint;
     // The selection's count is the freshest there is: a STATUS or NOTIFY report may be older.
     this.folderList.apply([{ path, ...change.status }], true);
     const unstored = change.unstored;
