@@ -1,8 +1,8 @@
 /**
  * What the user sees between syncs, right after each event, not only after a later sync that would
  * repair whatever came before: a UID SEARCH that fails or is cut is not "nothing there" (CONDSTORE
- * without QRESYNC, RFC 7162 3.1), and a message expunged while the background fill holds its chunk
- * fetched but not stored leaves the mirror. Against Dovecot, through the test proxy.
+ * without QRESYNC, RFC 7162 3.1). (A message expunged while the background fill holds its chunk
+ * fetched but not stored: liveReports.test.ts.) Against Dovecot, through the test proxy.
  */
 import * as assert from 'node:assert/strict';
 import type { ImapFlow } from 'imapflow';
@@ -81,56 +81,5 @@ describe('a UID SEARCH that fails, on a server with CONDSTORE and no QRESYNC', f
     await other.messageFlagsAdd(String(uid), ['\\Flagged'], { uid: true });
     await cut;
     await nothingRemoved(uid);
-  });
-});
-
-describe('a message expunged while the background fill holds its chunk fetched but not stored', function () {
-  this.timeout(60_000);
-  let server: DovecotServer;
-  let proxy: ImapProxy;
-  let other: ImapFlow;
-  const transcript: string[] = [];
-
-  before(async () => {
-    server = await startDovecot();
-    await server.createFolder('alice', 'Fill');
-    other = await otherClient(server);
-    for (let i = 1; i <= 300; i++) await other.append('Fill', simpleMessage(`Fill ${i}`));
-    await other.mailboxOpen('Fill');
-    proxy = await startImapProxy(server.port, { transcript });
-  });
-  after(async () => {
-    await other?.logout().catch(() => undefined);
-    await proxy?.stop();
-    await server?.stop();
-  });
-
-  it('leaves the mirror without it once the chunk is stored', async () => {
-    const cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 0 });
-    const session = userSession({ ...server, port: proxy.port }, 'alice', { cache, pageSize: 20, fillChunk: 20 });
-    try {
-      await session.connect();
-      // The last chunk of the fill (sequence numbers 1 to 20): by then the open's own catch-ups are
-      // long done, so nothing but the guard can make the folder sync again after the chunk.
-      const held = proxy.holdWhenClientSends(/^\S+ FETCH 1:20 \(UID FLAGS ENVELOPE/);
-      await session.openFolder('Fill');
-      const letGo = await held;
-      await until(() => proxy.idlingLinks > 0, 10_000, 'the watcher idling');
-      await pause(300);
-      const uids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
-      const victim = uids[9];
-      // The listening connection is told of the expunge (VANISHED, RFC 7162 3.2.10) while the
-      // chunk's answer is held: its report must wait for the chunk to be stored, then remove it.
-      await other.messageDelete(String(victim), { uid: true });
-      await until(() => transcript.some((line) => line === `S: * VANISHED ${victim}`), 10_000, 'the expunge reported');
-      await pause(100);
-      letGo();
-      await until(() => session.mirrorProgress('Fill')?.whole, 10_000, 'the fill done');
-      const left = JSON.stringify(uids.filter((uid) => uid !== victim));
-      await until(() => JSON.stringify(cache.uids('Fill')) === left, 10_000, 'the mirror without the expunged message');
-    } finally {
-      session.dispose();
-      cache.close();
-    }
   });
 });

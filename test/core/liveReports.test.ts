@@ -74,9 +74,10 @@ describe('live reports applied to the mirror', function () {
 /**
  * The race the soak once lost: a chunk below what is stored (the background fill, or "Load older"
  * when the mirror lacks the page) has been fetched but not stored when the listening connection
- * reports one of its messages expunged. The report finds nothing to remove; the chunk then stores
- * the message. The folder must sync again once the chunk is stored, so the mirror ends without it.
- * A proxy holds the chunk's answer back until the report has been applied.
+ * reports one of its messages expunged. The report must wait for the chunk to be stored (the
+ * folder's owner runs both, one after the other), so the mirror ends without the message. A proxy
+ * holds the chunk's answer back until the server has told the listening connection (VANISHED, RFC
+ * 7162 3.2.10).
  */
 describe('a message expunged while a chunk below the page is fetched but not stored', function () {
   this.timeout(60_000);
@@ -84,13 +85,15 @@ describe('a message expunged while a chunk below the page is fetched but not sto
   let proxy: ImapProxy;
   let other: ImapFlow;
   const transcript: string[] = [];
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   before(async () => {
     server = await startDovecot();
-    await server.createFolder('alice', 'Race');
     other = await otherClient(server);
-    for (let i = 1; i <= 60; i++) await other.append('Race', simpleMessage(`Race ${i}`));
-    await other.mailboxOpen('Race');
+    for (const [folder, count] of [['Race', 60], ['Fill', 300]] as const) {
+      await server.createFolder('alice', folder);
+      for (let i = 1; i <= count; i++) await other.append(folder, simpleMessage(`${folder} ${i}`));
+    }
     proxy = await startImapProxy(server.port, { transcript });
   });
   after(async () => {
@@ -99,39 +102,68 @@ describe('a message expunged while a chunk below the page is fetched but not sto
     await server?.stop();
   });
 
-  it('leaves the mirror without it once the chunk is stored', async () => {
+  /**
+   * A session through the proxy; `held` opens `folder`, holds the chunk's answer and resolves once
+   * it is held; then the `victimAt`-th message is expunged elsewhere, the chunk is let go once the
+   * listening connection has been told, and the mirror must end as the server is: holding `from`
+   * the `from`-th message up, less the one expunged.
+   */
+  async function race(
+    folder: string,
+    options: { fillChunk: number },
+    held: (session: AccountSession) => Promise<{ release: () => void; running?: Promise<unknown> }>,
+    victimAt: number,
+    from: number,
+  ): Promise<void> {
     const cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 0 });
-    // No background fill: "Load older" fetches the chunk, with nothing else in flight.
     const session = new AccountSession({ id: 'alice', name: 'Alice', host: '127.0.0.1', port: proxy.port, security: 'none', user: 'alice' }, 'secret', {
       log: silentLog,
       pollInterval: 600,
       pageSize: 20,
-      fillChunk: 0,
       cache,
+      ...options,
     });
     try {
       await session.connect();
-      await session.openFolder('Race');
-      const uids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
-      // The watcher is on the folder and its catch-up is done: nothing else will sync it.
+      const { release, running } = await held(session);
       await until(() => proxy.idlingLinks > 0, 10_000, 'the watcher idling');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const held = proxy.holdWhenClientSends(/^\S+ FETCH \d+:\d+ \(UID FLAGS ENVELOPE/);
-      const older = session.loadOlder('Race');
-      const letGo = await held;
-      const victim = uids[29];
-      // The chunk holds the victim. The listening connection is told of the expunge (VANISHED, RFC
-      // 7162 3.2.10) while the chunk's answer is held: its report waits for the chunk to be stored.
+      await pause(300);
+      await other.mailboxOpen(folder);
+      const uids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+      const victim = uids[victimAt];
       await other.messageDelete(String(victim), { uid: true });
       await until(() => transcript.some((line) => line === `S: * VANISHED ${victim}`), 10_000, 'the expunge reported');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      letGo();
-      await older;
-      const left = JSON.stringify(uids.filter((uid) => uid !== victim && uid >= uids[20]));
-      await until(() => JSON.stringify(cache.uids('Race')) === left, 10_000, 'the mirror without the expunged message');
+      await pause(100);
+      release();
+      await running;
+      const left = JSON.stringify(uids.filter((uid) => uid !== victim && uid >= uids[from]));
+      await until(() => JSON.stringify(cache.uids(folder)) === left, 10_000, 'the mirror without the expunged message');
     } finally {
       session.dispose();
       cache.close();
     }
+  }
+
+  it('"Load older": leaves the mirror without it once the chunk is stored', async () => {
+    // No background fill: "Load older" fetches the chunk, with nothing else in flight.
+    await race('Race', { fillChunk: 0 }, async (s) => {
+      await s.openFolder('Race');
+      // The watcher is on the folder and its catch-up is done: nothing else will sync it.
+      await until(() => proxy.idlingLinks > 0, 10_000, 'the watcher idling');
+      await pause(500);
+      const hold = proxy.holdWhenClientSends(/^\S+ FETCH \d+:\d+ \(UID FLAGS ENVELOPE/);
+      const running = s.loadOlder('Race');
+      return { release: await hold, running };
+    }, 29, 20);
+  });
+
+  it('the background fill: leaves the mirror without it once the chunk is stored', async () => {
+    // The last chunk of the fill (sequence numbers 1 to 20): by then the open's own catch-ups are
+    // long done, so nothing but the owner's order keeps the report from applying before the store.
+    await race('Fill', { fillChunk: 20 }, async (s) => {
+      const hold = proxy.holdWhenClientSends(/^\S+ FETCH 1:20 \(UID FLAGS ENVELOPE/);
+      void s.openFolder('Fill');
+      return { release: await hold };
+    }, 9, 0);
   });
 });
