@@ -110,3 +110,37 @@ describe('an account with very many folders', function () {
     assert.equal(large.session.countsOf('G7/S300'), undefined, 'a folder nobody looked at was counted');
   });
 });
+
+describe('an account with very many folders at the top level', function () {
+  this.timeout(120_000);
+  const FLAT = 3_000;
+  let server: DovecotServer;
+  let session: AccountSession | undefined;
+
+  before(async () => {
+    server = await startDovecot({ listIndex: false });
+    await server.deliver('alice', 'INBOX', simpleMessage('Hello'));
+    const home = path.join(server.dir, 'mail', 'alice');
+    for (let i = 0; i < FLAT; i++) fs.mkdirSync(path.join(home, `.F${i}`, 'cur'), { recursive: true });
+    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'dovecot:dovecot', home]);
+  });
+  after(async () => {
+    session?.dispose();
+    await server?.stop();
+  });
+
+  it('lists them without counting every one (LIST-STATUS would open each folder), and counts those asked for', async () => {
+    session = aliceSession(server);
+    const started = performance.now();
+    await session.connect();
+    const ms = performance.now() - started;
+    console.log(`      online after ${ms.toFixed(0)} ms with ${FLAT} folders at the top level`);
+    assert.equal(session.folders.length, FLAT + 6, 'every folder of the top level, INBOX and the special ones');
+    const counted = session.folders.filter((f) => session!.countsOf(f.path)).length;
+    assert.ok(counted <= 60, `${counted} folders counted at connect: only the first shown and the watched ones`);
+    assert.deepEqual(session.countsOf('INBOX'), { path: 'INBOX', messages: 1, unseen: 1 });
+    await session.requestCounts(['F2999']);
+    assert.deepEqual(session.countsOf('F2999'), { path: 'F2999', messages: 0, unseen: 0 });
+  });
+});
+

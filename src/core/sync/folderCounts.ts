@@ -37,6 +37,27 @@ export async function listFolders(client: ImapFlow, pattern: '*' | '%', withCoun
   return list;
 }
 
+/**
+ * Top levels of up to this many folders are listed with their counts in the same answer
+ * (LIST-STATUS). A larger one is listed without: the server counts every folder listed, opening
+ * each (an account with 100,000 folders at the top level took 222 s on Dovecot that way, 20 s
+ * without); the counts of the folders shown are asked for as they are shown.
+ */
+export const COUNTED_TOP_LEVEL = 200;
+
+/**
+ * The top level of the folder list (LIST "" "%"), with counts where the server can give them cheaply
+ * in the same answer. `knownSize`, the size of the top level when last listed, saves a round trip:
+ * a level known to be small is listed with its counts at once; an unknown one is listed without
+ * counts first, and again with them if it is small.
+ */
+export async function listTopLevel(client: ImapFlow, knownSize: number | undefined): Promise<ListResponse[]> {
+  if (!client.capabilities.has('LIST-STATUS')) return listFolders(client, '%');
+  if (knownSize !== undefined && knownSize <= COUNTED_TOP_LEVEL) return listFolders(client, '%', true);
+  const names = await listFolders(client, '%');
+  return names.length <= COUNTED_TOP_LEVEL ? listFolders(client, '%', true) : names;
+}
+
 function inboxEntry(delimiter: string): ListResponse {
   return { path: 'INBOX', pathAsListed: 'INBOX', name: 'INBOX', delimiter, parent: [], parentPath: '', flags: new Set(), specialUse: '\\Inbox', listed: true, subscribed: true };
 }

@@ -14,7 +14,7 @@ import { DisposableBase, type Disposable } from '../model/events';
 import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type SpecialUseOverrides } from '../model/folders';
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { countsListed, countsOf, listFolders } from './folderCounts';
+import { countsListed, countsOf, listFolders, listTopLevel } from './folderCounts';
 import { isLateReport, mergeStatus, statusMoved } from './statusReports';
 import type { WatchedStatus } from './mailboxWatcher';
 
@@ -45,6 +45,8 @@ export class FolderList extends DisposableBase {
   private byPath = new Map<string, FolderInfo>();
   /** The tree as the server lists it, before the user's choices of folder roles. */
   private listed: FolderInfo[] = [];
+  /** How many folders the top level had when last listed on this session (LIST "" "%"). */
+  private topLevelSize: number | undefined;
   /** False while only the top level is known. */
   private complete = false;
   /** The whole list, loading in the background after a connect. */
@@ -160,9 +162,10 @@ export class FolderList extends DisposableBase {
     this.asked.clear();
     this.queued.clear();
     const { list, selectedPath } = await this.connections.withSelectionHeld(async (client, selectedPath) => ({
-      list: await listFolders(client, '%', true),
+      list: await listTopLevel(client, this.topLevelSize),
       selectedPath,
     }));
+    this.topLevelSize = list.length;
     // A list already whole (a reconnect) stays shown until the new whole list replaces it.
     if (!this.complete) this.setListed(list, false);
     const listed = countsListed(list, selectedPath);
