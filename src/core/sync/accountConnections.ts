@@ -98,6 +98,10 @@ export class AccountConnections extends DisposableBase {
     if (this.state.kind === 'online' && this.pair?.commands.usable) {
       return Promise.resolve();
     }
+    if (this.isDisposed) {
+      // Work queued before the account went (a fill chunk, a catch-up) must not log in again.
+      return Promise.reject(new MailError({ code: 'dropped', message: `${this.account.name} was removed.` }));
+    }
     this.connecting ??= this.open().finally(() => (this.connecting = undefined));
     return this.connecting;
   }

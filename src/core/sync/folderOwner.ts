@@ -25,7 +25,6 @@ export class FolderOwner {
 
   /** The end of the queue: each piece of work starts when the one before it has settled. */
   private tail: Promise<unknown> = Promise.resolve();
-  private running = 0;
   private reports: MessageReport[] = [];
   /** A catch-up asked for and not started yet: more requests join it. */
   private catchUpTimer: NodeJS.Timeout | undefined;
@@ -39,26 +38,17 @@ export class FolderOwner {
     return this.view !== undefined;
   }
 
-  /** Whether work is queued or running. */
-  get busy(): boolean {
-    return this.running > 0;
-  }
-
   /**
    * Runs `work` after every piece queued before it has settled, whatever its outcome. The queue
    * holds the folder still for the mirror; the command connection's lock holds it still on the wire.
    */
   run<T>(work: () => Promise<T>): Promise<T> {
-    this.running++;
     const result = this.tail.then(() => {
       // A first page shown and not yet stored is stored before anything else touches the folder.
       this.storeShown();
       return work();
     });
-    this.tail = result.then(
-      () => this.running--,
-      () => this.running--,
-    );
+    this.tail = result.catch(() => undefined);
     return result;
   }
 
@@ -70,13 +60,14 @@ export class FolderOwner {
   addReport(report: MessageReport, apply: (reports: MessageReport[]) => void): void {
     this.reports.push(report);
     if (this.reports.length > 1) return;
+    // `apply` reports its own failures: a rejection here is one nobody could act on.
     void this.run(async () => {
       // The reports read with this one, and those that came while earlier work ran.
       await new Promise((resolve) => setImmediate(resolve));
       const batch = this.reports;
       this.reports = [];
       apply(batch);
-    });
+    }).catch(() => undefined);
   }
 
   /**

@@ -260,7 +260,15 @@ export class OpenFolders extends DisposableBase {
   applyReport(report: MessageReport): void {
     const owner = this.owners.get(report.path);
     if (!owner?.isOpen || this.isDisposed) return;
-    owner.addReport(report, (reports) => this.applyReports(owner, reports));
+    owner.addReport(report, (reports) => {
+      try {
+        this.applyReports(owner, reports);
+      } catch (err) {
+        // The mirror could not take them: a sync fetches what changed instead.
+        this.log.warn(`${owner.path}: live changes not applied (${(err as Error).message}); catching up`);
+        this.scheduleCatchUp(owner.path);
+      }
+    });
   }
 
   private applyReports(owner: FolderOwner, reports: MessageReport[]): void {
