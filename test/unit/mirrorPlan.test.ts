@@ -33,6 +33,7 @@ describe('the plan of a folder\'s sync', () => {
     assert.deepEqual(markersAfter(stored, [], 950n), { uidNext: 101, highestModseq: '950' });
     assert.deepEqual(markersAfter(stored, [101, 105, 103], 950n), { uidNext: 106, highestModseq: '950' });
     assert.deepEqual(markersAfter(stored, [50], undefined), { uidNext: 101, highestModseq: undefined }, 'never backwards');
+    assert.deepEqual(markersAfter(stored, [101], 950n).uidNext, 102, 'one new message');
   });
 
   it('puts the fill\'s next chunk just below the stored part, and nothing below the first message', () => {
