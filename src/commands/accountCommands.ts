@@ -40,6 +40,7 @@ export class AccountCommands {
       vscode.commands.registerCommand('mailroom.editAccount', (target?: AccountNode | AccountArgs | string) => this.edit(target)),
       vscode.commands.registerCommand('mailroom.removeAccount', (target?: AccountNode | { id: string } | string) => this.remove(target)),
       vscode.commands.registerCommand('mailroom.retryAccount', (target?: AccountNode | string) => this.retry(target)),
+      vscode.commands.registerCommand('mailroom.showMoreFolders', (node: AccountNode) => node.showMoreFolders()),
     ];
   }
 

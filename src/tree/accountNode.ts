@@ -13,9 +13,17 @@ const FAILURE_WORDS: Partial<Record<MailErrorInfo['code'], string>> = {
   insecure: 'not encrypted: refused',
 };
 
+/**
+ * Folders of the top level made into nodes at a time: an account with 100,000 folders there shows
+ * the first ones and a row that shows more, instead of 100,000 nodes (and tree items) at once.
+ */
+export const FOLDER_PAGE = 1_000;
+
 export class AccountNode extends TreeNode implements FolderNodes {
   readonly parent = undefined;
   private folderNodes: FolderNode[] = [];
+  /** How many folders of the top level are shown. */
+  private shownTop = FOLDER_PAGE;
   private readonly byPath = new Map<string, FolderNode>();
 
   constructor(
@@ -70,7 +78,14 @@ export class AccountNode extends TreeNode implements FolderNodes {
         this.byPath.delete(path);
       }
     }
-    this.folderNodes = this.session.folders.map((folder) => this.nodeFor(this, folder));
+    this.folderNodes = this.session.folders.slice(0, this.shownTop).map((folder) => this.nodeFor(this, folder));
+  }
+
+  /** The "Show more folders" row was clicked: the next page of the top level. */
+  showMoreFolders(): void {
+    this.shownTop += FOLDER_PAGE;
+    this.rebuildFolders();
+    this.refresh(this);
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -108,7 +123,17 @@ export class AccountNode extends TreeNode implements FolderNodes {
   override getChildren(): TreeNode[] {
     const state = this.session.connectionState;
     if (this.folderNodes.length) {
-      return this.folderNodes;
+      const more = this.session.folders.length - this.folderNodes.length;
+      if (more <= 0) return this.folderNodes;
+      const next = Math.min(FOLDER_PAGE, more);
+      return [
+        ...this.folderNodes,
+        new NoticeNode(this, 'more-folders', `Show ${next.toLocaleString('en-US')} more folders…`, {
+          icon: 'fold-down',
+          command: { command: 'mailroom.showMoreFolders', title: 'Show More Folders', arguments: [this] },
+          tooltip: `${more.toLocaleString('en-US')} more folders at the top level`,
+        }),
+      ];
     }
     if (state.kind === 'failed') {
       return [

@@ -76,3 +76,48 @@ describe('Folder nodes made as folders are shown', function () {
     assert.ok(node.allFolderNodes().length < 20 + GROUP, `nodes made: ${node.allFolderNodes().length}`);
   });
 });
+
+describe('A top level of very many folders, shown a page at a time', function () {
+  this.timeout(60_000);
+  const FLAT = 1_200;
+  let server: DovecotServer;
+  let api: MailroomApi;
+  let id = '';
+
+  before(async () => {
+    server = await startDovecot({ listIndex: false });
+    await server.deliver('alice', 'INBOX', 'Subject: hello\r\n\r\nhello\r\n');
+    const home = path.join(server.dir, 'mail', 'alice');
+    for (let i = 0; i < FLAT; i++) fs.mkdirSync(path.join(home, `.F${String(i).padStart(4, '0')}`, 'cur'), { recursive: true });
+    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'dovecot:dovecot', home]);
+    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
+    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
+      name: 'Flat', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
+    })) as string;
+  });
+
+  after(async () => {
+    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await server?.stop();
+  });
+
+  const account = async () => ((await api.tree.getChildren()) as TreeNode[]).find((n) => (n as AccountNode).accountId === id) as AccountNode | undefined;
+
+  it('makes nodes for the first 1,000 folders, with a row that shows the rest', async () => {
+    const children = await until(async () => {
+      const nodes = ((await (await account())?.getChildren()) ?? []) as TreeNode[];
+      return nodes.length > 1_000 && nodes;
+    }, 20_000, 'the top level of the folder list');
+    assert.equal(children.length, 1_001, 'a page of folders and the row after it');
+    const more = children[1_000];
+    const item = more.getTreeItem() as vscode.TreeItem;
+    // INBOX and the five special folders the test server makes, beside the folders made here.
+    assert.equal(item.label, `Show ${FLAT + 6 - 1_000} more folders…`);
+    assert.equal((await account())!.allFolderNodes().length, 1_000);
+    await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+    const all = ((await (await account())!.getChildren()) ?? []) as FolderNode[];
+    assert.equal(all.length, FLAT + 6, 'every folder, and no row for more');
+    assert.ok(all.some((n) => n.path === 'F1199'));
+  });
+});
+
