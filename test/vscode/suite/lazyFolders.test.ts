@@ -18,36 +18,39 @@ import { until } from '../../support/waitFor';
 const GROUPS = 3;
 const GROUP = 1_000;
 
-describe('Folder nodes made as folders are shown', function () {
-  this.timeout(60_000);
+/**
+ * An account, added as a user would, on a Dovecot whose folders are the Maildir++ directories
+ * `dirs` made on disk (quicker than thousands of CREATEs); removed, and the server stopped, after.
+ * Returns the account's node in the tree, once it is there.
+ */
+function accountOnFolders(name: string, dirs: () => string[]): () => Promise<AccountNode | undefined> {
   let server: DovecotServer;
   let api: MailroomApi;
   let id = '';
-
   before(async () => {
     server = await startDovecot({ listIndex: false });
     await server.deliver('alice', 'INBOX', 'Subject: hello\r\n\r\nhello\r\n');
-    // G<g> and G<g>/S<s> as Maildir++ folders made on disk: quicker than 3,000 CREATEs.
     const home = path.join(server.dir, 'mail', 'alice');
-    for (let i = 0; i < GROUPS * GROUP; i++) {
-      const group = Math.floor(i / GROUP);
-      const sub = i % GROUP;
-      fs.mkdirSync(path.join(home, sub === 0 ? `.G${group}` : `.G${group}.S${sub}`, 'cur'), { recursive: true });
-    }
+    for (const dir of dirs()) fs.mkdirSync(path.join(home, dir, 'cur'), { recursive: true });
     if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'dovecot:dovecot', home]);
-    const extension = vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!;
-    api = (await extension.activate()) as MailroomApi;
+    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
     id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Many folders', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
+      name, host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
     })) as string;
   });
-
   after(async () => {
     if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
     await server?.stop();
   });
+  return async () => ((await api.tree.getChildren()) as TreeNode[]).find((n) => (n as AccountNode).accountId === id) as AccountNode | undefined;
+}
 
-  const account = async () => ((await api.tree.getChildren()) as TreeNode[]).find((n) => (n as AccountNode).accountId === id) as AccountNode | undefined;
+describe('Folder nodes made as folders are shown', function () {
+  this.timeout(60_000);
+  // G<g> and G<g>/S<s>, 1,000 to a group.
+  const account = accountOnFolders('Many folders', () =>
+    Array.from({ length: GROUPS * GROUP }, (_, i) => (i % GROUP === 0 ? `.G${Math.floor(i / GROUP)}` : `.G${Math.floor(i / GROUP)}.S${i % GROUP}`)),
+  );
   const topLevel = async () => ((await account())?.getChildren() ?? []) as FolderNode[];
 
   it('makes nodes for the top level only until a folder is expanded', async () => {
@@ -67,7 +70,7 @@ describe('Folder nodes made as folders are shown', function () {
     const node = (await account())!;
     const g1 = (await topLevel()).find((n) => n.path === 'G1')!;
     assert.equal(g1.getTreeItem().collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
-    const children = (await api.tree.getChildren(g1)) as TreeNode[];
+    const children = (await g1.getChildren()) as TreeNode[];
     const subfolders = children.filter((c): c is FolderNode => (c as FolderNode).path?.startsWith('G1/'));
     assert.equal(subfolders.length, GROUP - 1);
     assert.equal(subfolders[0].parent, g1);
@@ -80,28 +83,7 @@ describe('Folder nodes made as folders are shown', function () {
 describe('A top level of very many folders, shown a page at a time', function () {
   this.timeout(60_000);
   const FLAT = 1_200;
-  let server: DovecotServer;
-  let api: MailroomApi;
-  let id = '';
-
-  before(async () => {
-    server = await startDovecot({ listIndex: false });
-    await server.deliver('alice', 'INBOX', 'Subject: hello\r\n\r\nhello\r\n');
-    const home = path.join(server.dir, 'mail', 'alice');
-    for (let i = 0; i < FLAT; i++) fs.mkdirSync(path.join(home, `.F${String(i).padStart(4, '0')}`, 'cur'), { recursive: true });
-    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'dovecot:dovecot', home]);
-    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
-    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Flat', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
-    })) as string;
-  });
-
-  after(async () => {
-    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
-    await server?.stop();
-  });
-
-  const account = async () => ((await api.tree.getChildren()) as TreeNode[]).find((n) => (n as AccountNode).accountId === id) as AccountNode | undefined;
+  const account = accountOnFolders('Flat', () => Array.from({ length: FLAT }, (_, i) => `.F${String(i).padStart(4, '0')}`));
 
   it('makes nodes for the first 1,000 folders, with a row that shows the rest', async () => {
     const children = await until(async () => {
