@@ -13,6 +13,7 @@ import type { MessageSource } from './panels/messagePanel';
 import { registerMessagePanels, type MessagePanelRegistry } from './panels/messagePanelRegistry';
 import { affects, cacheMaxBodyMB, markSeenOnOpen } from './settings';
 import { MailTreeProvider } from './tree/mailTreeProvider';
+import { MessageDecorations } from './tree/messageDecorations';
 import { seedTestPasswords } from './testHooks';
 
 /** What `activate` returns: the extension tests read the tree and panels through it. */
@@ -43,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   const view = vscode.window.createTreeView('mailroom.mail', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   // The mirrors close with the extension; a session still writing meets a closed mirror and only logs it.
   context.subscriptions.push(sessions, caches, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
+  context.subscriptions.push(new MessageDecorations().register());
 
   // A panel restored at startup may ask before the first sync has made the sessions.
   const panels = registerMessagePanels(context, async (accountId) => (await sessions.whenSynced(), messageSource(sessions, accountId)), log);

@@ -1,7 +1,9 @@
-/** One message: subject, sender and date, an icon for its state, a tooltip with the details. */
+/** One message: subject, sender (or recipient) and date, an icon and a decoration for its state, a tooltip with the details. */
 import * as vscode from 'vscode';
 import { messageNodeId, type Address, type MessageSummary } from '../core';
 import { messageContextValue } from './contextValues';
+import { messageUri } from './messageDecorations';
+import { rowText, stateIcon } from './messageRow';
 import { TreeNode } from './treeNode';
 import type { FolderNode } from './folderNode';
 
@@ -23,14 +25,18 @@ export class MessageNode extends TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const m = this.summary;
-    const item = new vscode.TreeItem(m.subject, vscode.TreeItemCollapsibleState.None);
+    const text = rowText(m, this.parent.folder.specialUse, new Date(), vscode.env.language);
+    const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = `${displayName(m.from)} · ${shortDate(m.date)}`;
-    item.iconPath = stateIcon(m);
+    item.description = text.description;
+    // The decoration (badge and colour of unread rows) hangs on this URI; see messageDecorations.ts.
+    item.resourceUri = messageUri({ accountId: this.accountId, folder: this.parent.path, uidValidity: m.uidValidity, uid: m.uid }, !m.flags.seen);
+    const icon = stateIcon(m);
+    item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     // The tooltip (with the preview) is filled in by resolveTreeItem on hover, so a preview that
     // arrives later needs no refresh of the row.
     item.contextValue = messageContextValue(m);
-    item.accessibilityInformation = { label: `${m.flags.seen ? '' : 'Unread, '}${m.subject}, from ${displayName(m.from)}, ${shortDate(m.date)}` };
+    item.accessibilityInformation = { label: text.accessibility };
     item.command = { command: 'mailroom.openMessage', title: 'Open Message', arguments: [this] };
     return item;
   }
@@ -42,17 +48,8 @@ export class MessageNode extends TreeNode {
   /** What the row shows; a change elsewhere in the summary (the preview) does not redraw it. */
   get visibleState(): string {
     const m = this.summary;
-    return JSON.stringify([m.subject, m.from, m.date, m.flags, m.hasAttachment]);
+    return JSON.stringify([m.subject, m.from, m.to, m.date, m.flags, m.hasAttachment]);
   }
-}
-
-/** One icon says the most important state: flagged, unread, answered, with attachment, read. */
-function stateIcon(m: MessageSummary): vscode.ThemeIcon {
-  if (m.flags.flagged) return new vscode.ThemeIcon('star-full', new vscode.ThemeColor('charts.orange'));
-  if (!m.flags.seen) return new vscode.ThemeIcon('mail', new vscode.ThemeColor('charts.blue'));
-  if (m.flags.answered) return new vscode.ThemeIcon('reply');
-  if (m.hasAttachment) return new vscode.ThemeIcon('attach');
-  return new vscode.ThemeIcon('mail-read');
 }
 
 function tooltip(m: MessageSummary): vscode.MarkdownString {
@@ -68,27 +65,9 @@ function tooltip(m: MessageSummary): vscode.MarkdownString {
   return md;
 }
 
-export function displayName(a: Address | undefined): string {
-  return a?.name || a?.address || '(unknown sender)';
-}
-
 function fullAddress(a: Address | undefined): string {
   if (!a) return '(unknown)';
   return a.name && a.address ? `${a.name} <${a.address}>` : a.name || a.address || '(unknown)';
-}
-
-/** 14:05 today, 12 Nov this year, 12 Nov 2024 before. */
-export function shortDate(iso: string | undefined, now = new Date()): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  const locale = vscode.env.language;
-  if (date.toDateString() === now.toDateString()) {
-    return date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
-  }
-  if (date.getFullYear() === now.getFullYear()) {
-    return date.toLocaleDateString(locale, { day: 'numeric', month: 'short' });
-  }
-  return date.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 function escape(text: string): string {

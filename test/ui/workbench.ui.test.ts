@@ -19,6 +19,7 @@ import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../support/
 import { parseCsp } from '../support/csp';
 import { DovecotServer, startDovecot } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
+import { splitSubjectTag } from '../../src/tree/messageRow';
 import { assertEventually, recordConsole, widenSideBar } from '../support/workbench';
 
 const resultsDir = path.join(repoRoot, 'test-results');
@@ -37,8 +38,9 @@ async function loadFixtures(): Promise<Fixture[]> {
   return Promise.all(
     files.map(async (file) => {
       const raw = fs.readFileSync(path.join(fixturesDir, file));
-      // Decoded as the tree shows it (RFC 2047 encoded words, charsets).
-      const subject = ((await PostalMime.parse(raw)).subject ?? '').trim();
+      // Decoded as the tree shows it (RFC 2047 encoded words, charsets), without a leading
+      // `[owner/repo]`, which the row shows after the sender instead.
+      const subject = splitSubjectTag(((await PostalMime.parse(raw)).subject ?? '').trim()).subject;
       return { file, raw, subject };
     }),
   );
@@ -153,6 +155,8 @@ describe('Mailroom in the workbench', function () {
         throw new Error(`no row for ${file} ("${subject}") in Inbox after 30 s`);
       });
     }
+    // The rows as a person sees them at the side bar's default width.
+    await sidebar().screenshot({ path: path.join(resultsDir, 'tree-rows.png') });
   });
 
   it('opens a message in a webview editor that shows its subject', async () => {
