@@ -6,6 +6,7 @@ import { FolderRoles } from './accounts/folderRoles';
 import { MailCaches } from './accounts/mailCaches';
 import { SessionRegistry } from './accounts/sessionRegistry';
 import { AccountCommands } from './commands/accountCommands';
+import { registerCacheCommands } from './commands/cacheCommands';
 import { FolderCommands } from './commands/folderCommands';
 import { MessageCommands } from './commands/messageCommands';
 import { createLog } from './log';
@@ -14,6 +15,7 @@ import { registerMessagePanels, type MessagePanelRegistry } from './panels/messa
 import { affects, cacheMaxBodyMB, markSeenOnOpen } from './settings';
 import { MailTreeProvider } from './tree/mailTreeProvider';
 import { MessageDecorations } from './tree/messageDecorations';
+import { FillProgress, MAIL_VIEW_ID } from './tree/viewProgress';
 import { seedTestPasswords } from './testHooks';
 
 /** What `activate` returns: the extension tests read the tree and panels through it. */
@@ -26,6 +28,8 @@ export interface MailroomApi {
   store: AccountStore;
   /** Where the accounts' mirror databases live. */
   mirrorDir: string;
+  /** The folders whose mirror fill the view's progress bar shows. */
+  fillProgress: FillProgress;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MailroomApi> {
@@ -41,20 +45,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   const caches = new MailCaches(mirrorDir, log, cacheMaxBodyMB() * 1024 * 1024);
   const sessions = new SessionRegistry(store, log, roles, caches);
   const tree = new MailTreeProvider(sessions);
-  const view = vscode.window.createTreeView('mailroom.mail', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const fillProgress = new FillProgress(sessions);
+  const view = vscode.window.createTreeView(MAIL_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   // The mirrors close with the extension; a session still writing meets a closed mirror and only logs it.
   context.subscriptions.push(sessions, caches, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
-  context.subscriptions.push(new MessageDecorations().register());
+  context.subscriptions.push(fillProgress, new MessageDecorations().register());
 
   // A panel restored at startup may ask before the first sync has made the sessions.
   const panels = registerMessagePanels(context, async (accountId) => (await sessions.whenSynced(), messageSource(sessions, accountId)), log);
   context.subscriptions.push(
     ...new AccountCommands(store, sessions, log, roles).register(),
     ...new FolderCommands(sessions, roles).register(),
-    vscode.commands.registerCommand('mailroom.clearCache', () => {
-      caches.clearAll();
-      void vscode.window.showInformationMessage("Mailroom's cache is empty: opened messages are no longer kept for offline reading. Mail on the server is not touched.");
-    }),
+    ...registerCacheCommands(caches),
     ...new MessageCommands(sessions, tree, panels, view as vscode.TreeView<unknown>).register(),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'accounts')) void sessions.sync();
@@ -64,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   );
 
   await sessions.sync();
-  return { tree, panels, sessions, store, mirrorDir, view: view as vscode.TreeView<unknown> };
+  return { tree, panels, sessions, store, mirrorDir, fillProgress, view: view as vscode.TreeView<unknown> };
 }
 
 export function deactivate(): void {

@@ -5,10 +5,12 @@
 import * as vscode from 'vscode';
 import { type AccountSession, type FolderInfo, folderNodeId, MailError, type MessageSummary, type MirrorProgress, type SpecialUse } from '../core';
 import { folderContextValue } from './contextValues';
+import { folderExpandable, folderTooltip } from './folderRow';
 import { LoadMoreNode } from './loadMoreNode';
 import { MessageNode } from './messageNode';
 import { NoticeNode } from './noticeNode';
 import { TreeNode } from './treeNode';
+import { withViewProgress } from './viewProgress';
 
 const ICONS: Record<SpecialUse, string> = {
   inbox: 'inbox',
@@ -85,21 +87,16 @@ export class FolderNode extends TreeNode {
       void this.session.requestCounts([this.folder.path]);
     }
     this.shownUnseen = counts?.unseen;
+    this.shownEmpty = counts && counts.messages === 0;
     const item = new vscode.TreeItem(this.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.folder.specialUse ? ICONS[this.folder.specialUse] : 'folder');
     const syncing = this.progress && !this.progress.whole && this.progress.total > 0 ? this.progress : undefined;
     const percent = syncing && Math.min(99, Math.floor((100 * syncing.stored) / syncing.total));
     item.description = [counts && counts.unseen > 0 ? String(counts.unseen) : undefined, syncing && `syncing ${percent}%`].filter(Boolean).join(' · ') || undefined;
-    item.tooltip = [
-      this.folder.path,
-      counts && `${counts.messages} message${counts.messages === 1 ? '' : 's'}, ${counts.unseen} unread`,
-      syncing && `Keeping a copy: ${syncing.stored.toLocaleString('en-US')} of ${syncing.total.toLocaleString('en-US')} messages so far`,
-    ]
-      .filter(Boolean)
-      .join('\n');
+    item.tooltip = folderTooltip(this.folder, counts, syncing);
     item.contextValue = folderContextValue(this.folder.selectable, counts?.unseen);
-    if (!this.folder.selectable && !this.folder.children.length && !this.folder.hasChildren) {
+    if (!folderExpandable(this.folder, counts)) {
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
     }
     return item;
@@ -147,8 +144,8 @@ export class FolderNode extends TreeNode {
   private openInBackground(): void {
     if (this.opening) return;
     this.opening = true;
-    this.session
-      .openFolder(this.folder.path)
+    // The first page of a big folder can take seconds on a slow server: the view shows it works.
+    withViewProgress(() => this.session.openFolder(this.folder.path))
       .catch((err) => {
         this.openFailure = err instanceof MailError ? err.info.message : (err as Error).message;
       })
@@ -185,12 +182,16 @@ export class FolderNode extends TreeNode {
 
   /** The unread count shown as the description, to tell whether a counts event changes the row. */
   private shownUnseen: number | undefined;
+  /** Whether the row was drawn as empty (no expand arrow), to tell whether mail arriving changes it. */
+  private shownEmpty: boolean | undefined;
 
   /** True when the folder's row would look different now; remembers what it will show. */
   takeCountsChange(): boolean {
-    const unseen = this.session.countsOf(this.folder.path)?.unseen;
-    const changed = unseen !== this.shownUnseen;
-    this.shownUnseen = unseen;
+    const counts = this.session.countsOf(this.folder.path);
+    const empty = counts && counts.messages === 0;
+    const changed = counts?.unseen !== this.shownUnseen || empty !== this.shownEmpty;
+    this.shownUnseen = counts?.unseen;
+    this.shownEmpty = empty;
     return changed;
   }
 

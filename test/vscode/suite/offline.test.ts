@@ -109,7 +109,7 @@ describe('A message opened while offline', function () {
 
   it('keeps no copy once the cache is cleared', async () => {
     const row = await firstRow();
-    await vscode.commands.executeCommand('mailroom.clearCache');
+    await vscode.commands.executeCommand('mailroom.clearCache', { confirm: false });
     const shown = await openInNewTab(row);
     assert.equal(shown.error, 'Offline: this message has not been read on this computer yet');
     proxy.accepting = true;
