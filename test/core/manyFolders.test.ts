@@ -16,7 +16,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AccountSession } from '../../src/core/account/accountSession';
 import { flattenFolders } from '../../src/core/model/folders';
+import { FIRST_FOLDERS } from '../../src/core/sync/folderCounts';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
+import { startImapProxy } from '../support/imapProxy';
+import { until } from '../support/waitFor';
 import { simpleMessage } from '../support/fixtures';
 import { aliceSession } from '../support/session';
 
@@ -111,9 +114,25 @@ describe('an account with very many folders', function () {
   });
 });
 
+/** The top level's LIST as imapflow writes it (RFC 3501 6.3.8; Dovecot has no namespace prefix). */
+const TOP_LEVEL_LIST = / LIST "" "?%"?$/;
+
+/** `promise`, or a failure saying `what` after `ms`. */
+async function withinMs<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} (${ms} ms)`)), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('an account with very many folders at the top level', function () {
   this.timeout(120_000);
   const FLAT = 3_000;
+  /** LIST responses let through before the proxy holds or cuts the rest: more than the first folders shown. */
+  const HELD_AFTER = 1_500;
   let server: DovecotServer;
   let session: AccountSession | undefined;
 
@@ -134,13 +153,79 @@ describe('an account with very many folders at the top level', function () {
     const started = performance.now();
     await session.connect();
     const ms = performance.now() - started;
-    console.log(`      online after ${ms.toFixed(0)} ms with ${FLAT} folders at the top level`);
+    // The connect goes on once the first FIRST_FOLDERS are in; the rest of the LIST follows.
+    await session.wholeFolderTree();
+    console.log(`      online after ${ms.toFixed(0)} ms, every folder after ${(performance.now() - started).toFixed(0)} ms with ${FLAT} folders at the top level`);
     assert.equal(session.folders.length, FLAT + 6, 'every folder of the top level, INBOX and the special ones');
+    // Counts of the first folders shown are asked behind the listing, not waited for by the connect.
+    await until(() => session!.countsOf('INBOX'), 10_000, 'the counts of INBOX');
     const counted = session.folders.filter((f) => session!.countsOf(f.path)).length;
     assert.ok(counted <= 60, `${counted} folders counted at connect: only the first shown and the watched ones`);
     assert.deepEqual(session.countsOf('INBOX'), { path: 'INBOX', messages: 1, unseen: 1 });
     await session.requestCounts(['F2999']);
     assert.deepEqual(session.countsOf('F2999'), { path: 'F2999', messages: 0, unseen: 0 });
   });
-});
+  it('is online with the first folders while the rest of the LIST is still on the wire, and shows the rest when it comes', async () => {
+    const transcript: string[] = [];
+    const proxy = await startImapProxy(server.port, { transcript });
+    const held = proxy.holdAfterWhenClientSends(TOP_LEVEL_LIST, HELD_AFTER);
+    const flat = aliceSession({ ...server, port: proxy.port });
+    try {
+      let changes = 0;
+      flat.onDidChangeFolders(() => changes++);
+      // The LIST's tagged OK is held back until letGo(): a connect that waits for the whole answer never ends.
+      await withinMs(flat.connect(), 20_000, `not online while the LIST was held after ${HELD_AFTER} folders`);
+      const letGo = await held;
+      assert.equal(flat.connectionState.kind, 'online');
+      assert.equal(flat.foldersComplete, false, 'the list is not whole while the rest of the LIST is held');
+      const shown = flat.folders.length;
+      assert.ok(shown >= FIRST_FOLDERS && shown <= HELD_AFTER + 1, `${shown} folders shown before the rest of the LIST came`);
+      assert.ok(flat.folder('INBOX'), 'INBOX is shown from the start, wherever the server lists it');
+      const before = changes;
+      letGo();
+      const whole = await flat.wholeFolderTree();
+      assert.equal(whole.length, FLAT + 6);
+      assert.equal(flat.foldersComplete, true);
+      assert.ok(changes - before <= 2, `the tree was told of ${changes - before} changes for the rest of one LIST`);
+      // Every folder of the level said \HasNoChildren: that level is the whole list, not asked for again.
+      assert.deepEqual(transcript.filter((line) => / LIST "" "?\*"?$/.test(line)), []);
+    } finally {
+      flat.dispose();
+      await proxy.stop();
+    }
+  });
 
+  it('takes a LIST cut midway for an error, never for the list, and keeps the folders it had', async () => {
+    const proxy = await startImapProxy(server.port);
+    const flat = aliceSession({ ...server, port: proxy.port }, { backoff: { initial: 60, max: 60 } });
+    try {
+      // Cut before the first folders are in: the connect fails, and no folder list is made of 500 folders.
+      const cut = proxy.cutAfterWhenClientSends(TOP_LEVEL_LIST, 500);
+      await assert.rejects(flat.connect(), (err: Error) => err.name === 'MailError', 'a LIST cut after 500 folders was taken for the list');
+      await cut;
+      assert.equal(flat.folders.length, 0, 'folders were shown from a LIST cut short');
+
+      // Cut after the first folders are shown: they stay, the list is not whole, and asking for it is an error.
+      const held = proxy.holdAfterWhenClientSends(TOP_LEVEL_LIST, HELD_AFTER);
+      await withinMs(flat.retry(), 20_000, 'not online while the LIST was held');
+      await held;
+      const shown = flat.folders.map((f) => f.path);
+      assert.ok(shown.length >= FIRST_FOLDERS, `${shown.length} folders shown`);
+      proxy.accepting = false;
+      proxy.cutAll();
+      await until(() => flat.connectionState.kind === 'offline', 10_000, 'offline after the cut');
+      assert.deepEqual(flat.folders.map((f) => f.path), shown, 'the folders shown before the cut stay');
+      assert.equal(flat.foldersComplete, false);
+      await assert.rejects(flat.wholeFolderTree(), /offline/, 'the whole list was taken from a LIST cut short');
+      await assert.rejects(flat.subfoldersOf('F1'), /offline/);
+
+      // Back online: the whole list replaces them.
+      proxy.accepting = true;
+      await flat.retry();
+      assert.equal((await flat.wholeFolderTree()).length, FLAT + 6);
+    } finally {
+      flat.dispose();
+      await proxy.stop();
+    }
+  });
+});

@@ -48,6 +48,18 @@ export interface ImapProxy {
    * answers it with a tagged `NO`, as a server that refuses the command would. Resolves then.
    */
   refuseWhenClientSends(pattern: RegExp): Promise<void>;
+  /**
+   * When a client next sends a line matching `pattern` (it still reaches the server), lets the next
+   * `count` responses on that link through and holds back everything after them: a long answer
+   * (a LIST of thousands of folders) caught halfway. Resolves once the hold begins, with the
+   * function that lets it all go, in order.
+   */
+  holdAfterWhenClientSends(pattern: RegExp, count: number): Promise<() => void>;
+  /**
+   * As `holdAfterWhenClientSends`, but the link ends after the `count` responses (those reach the
+   * client first): a server or link that dies in the middle of an answer. Resolves then.
+   */
+  cutAfterWhenClientSends(pattern: RegExp, count: number): Promise<void>;
   /** Links open now. */
   readonly links: number;
   /** Links whose client has sent IDLE and not yet DONE. */
@@ -57,7 +69,9 @@ export interface ImapProxy {
 
 export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
   const links = new Set<Link>();
-  let trap: { pattern: RegExp; action: 'cut' | 'silence' | 'hold' | 'refuse'; sprung: (link: Link, line: string) => void } | undefined;
+  let trap:
+    | { pattern: RegExp; action: 'cut' | 'silence' | 'hold' | 'refuse' | 'after'; sprung: (link: Link, line: string) => void }
+    | undefined;
   /** True when the line sprang a cutting trap: the caller then forwards nothing. */
   const springs = (line: string, link: Link): boolean => {
     if (!trap || !trap.pattern.test(line)) return false;
@@ -67,6 +81,10 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
       link.answer(`${line.split(' ')[0]} NO [SERVERBUG] refused by the test proxy\r\n`);
       sprung(link, line);
       return true;
+    }
+    if (action === 'after') {
+      sprung(link, line);
+      return false;
     }
     if (action === 'silence' || action === 'hold') {
       if (action === 'silence') proxy.silent = true;
@@ -118,6 +136,16 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
     refuseWhenClientSends(pattern) {
       return new Promise((resolve) => (trap = { pattern, action: 'refuse', sprung: () => resolve() }));
     },
+    holdAfterWhenClientSends(pattern, count) {
+      return new Promise((resolve) => {
+        trap = { pattern, action: 'after', sprung: (link) => link.passThen(count, 'hold', () => resolve(() => link.letGo())) };
+      });
+    },
+    cutAfterWhenClientSends(pattern, count) {
+      return new Promise((resolve) => {
+        trap = { pattern, action: 'after', sprung: (link) => link.passThen(count, 'cut', () => resolve()) };
+      });
+    },
     get links() {
       return links.size;
     },
@@ -168,6 +196,14 @@ class Link {
   /** Holds back what the server sends from now on; `answered` once the answer tagged `tag` is held. */
   holdUntilAnswered(tag: string, answered: () => void): void {
     this.paused = { responses: [], tag, answered };
+  }
+
+  /** Responses still let through before `passThen` holds or cuts. */
+  private passing: { left: number; then: 'hold' | 'cut'; reached: () => void } | undefined;
+
+  /** Lets the next `count` responses through, then holds back the rest (`letGo`) or ends the link after them. */
+  passThen(count: number, then: 'hold' | 'cut', reached: () => void): void {
+    this.passing = { left: count, then, reached };
   }
 
   /** Sends the client a response of the proxy's own. */
@@ -259,6 +295,21 @@ class Link {
     }
     if (this.options.stripUidNext && /^\* OK \[UIDNEXT \d+\]/i.test(text)) {
       return;
+    }
+    if (this.passing && this.passing.left-- <= 0) {
+      const { then, reached } = this.passing;
+      this.passing = undefined;
+      if (then === 'cut') {
+        // Ended, not destroyed: what was let through still reaches the client before the end.
+        this.closed = true;
+        this.client.end();
+        this.upstream.destroy();
+        this.onClose();
+        reached();
+        return;
+      }
+      this.holdUntilAnswered('', () => undefined);
+      reached();
     }
     if (this.paused) {
       this.paused.responses.push(response);

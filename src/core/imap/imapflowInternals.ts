@@ -14,8 +14,9 @@
  * Used for: commands imapflow has no method for (PREVIEW, NOTIFY, a NOOP whose `* NO` matters, a
  * FETCH whose lines we read ourselves), lines taken off its stream as it cuts them (`streamer.push`),
  * a FETCH written right behind a SELECT (`send`, `write`), the socket (deadlines, timeouts), the
- * connection-wide untagged handlers (NOTIFY's STATUS and LIST), and `lib/tools` (path encoding,
- * envelope and body structure readers, encoded words).
+ * connection-wide untagged handlers (NOTIFY's STATUS and LIST), a LIST read line by line
+ * (`listReader.ts`, through `execCommand`), and `lib/tools` (path encoding and decoding, envelope
+ * and body structure readers, encoded words).
  */
 import type { Socket } from 'node:net';
 import type { ImapFlow, ListResponse, MessageEnvelopeObject, MessageStructureObject } from 'imapflow';
@@ -150,12 +151,17 @@ export function handleUntagged(client: ImapFlow, name: string, handler: Untagged
 /** Tokens in imapflow's shapes, for its readers: NIL is null, a list an array. */
 export type ImapflowToken = { type: 'ATOM' | 'STRING' | 'LITERAL'; value: string | Buffer } | null | ImapflowToken[];
 
-/** imapflow's `lib/tools`: path encoding, and its readers of envelopes, body structures and encoded words. */
+/** imapflow's `lib/tools`: path encoding and decoding, and its readers of envelopes, body structures and encoded words. */
 export interface ImapflowTools {
-  normalizePath(client: ImapFlow, path: string): string;
+  /** With `skipNamespace`, a path or pattern is taken as it is, without the personal namespace's prefix. */
+  normalizePath(client: ImapFlow, path: string, skipNamespace?: boolean): string;
   encodePath(client: ImapFlow, path: string): string;
+  /** A name as listed, decoded from modified UTF-7 (RFC 3501 5.1.3) unless UTF8=ACCEPT is on. */
+  decodePath(client: ImapFlow, path: string): string;
   parseEnvelope(list: ImapflowToken[]): MessageEnvelopeObject;
   parseBodystructure(list: ImapflowToken[]): MessageStructureObject;
+  /** MIME parameters from a BODYSTRUCTURE list of names and values, RFC 2231 continuations and encoded words decoded. */
+  getStructuredParams(list: ImapflowToken[]): Record<string, string>;
   decodeText(value: string): string;
 }
 

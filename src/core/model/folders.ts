@@ -3,7 +3,6 @@
  * delimiter, and orders it the way mail clients do: special-use folders (RFC 6154) first.
  * Servers that mark no special folders get theirs recognised by name (specialUseNames.ts).
  */
-import type { ListResponse } from 'imapflow';
 import { specialUseByName } from './specialUseNames';
 import type { FolderInfo, SpecialUse } from './types';
 
@@ -24,7 +23,22 @@ export const SPECIAL_USE_ORDER: readonly SpecialUse[] = ['inbox', 'drafts', 'sen
 /** A user's choice for one folder, by path: a role, or `none` to show it as an ordinary folder. */
 export type SpecialUseOverrides = Readonly<Record<string, SpecialUse | 'none'>>;
 
-export function buildFolderTree(list: readonly ListResponse[]): FolderInfo[] {
+/**
+ * What the tree needs of one line of a LIST answer. imapflow's `ListResponse` has it, and so has
+ * the smaller record the LIST reader makes of each line (`imap/listReader.ts`).
+ */
+export interface ListEntry {
+  path: string;
+  name: string;
+  delimiter?: string;
+  parentPath: string;
+  flags: ReadonlySet<string>;
+  /** imapflow's guess or the server's mark; only a mark is taken (`markedUse`). */
+  specialUse?: string;
+  specialUseSource?: string;
+}
+
+export function buildFolderTree(list: readonly ListEntry[]): FolderInfo[] {
   const byPath = new Map<string, FolderInfo>();
   const roots: FolderInfo[] = [];
   // Depth computed once per folder: 100,000 folders are sorted here.
@@ -60,8 +74,8 @@ export function buildFolderTree(list: readonly ListResponse[]): FolderInfo[] {
  * `specialUse` from names it knows; those guesses are set aside for ours, which keep to one
  * folder per role at the top of the hierarchy.
  */
-function markedUse(entry: ListResponse): SpecialUse | undefined {
-  if (entry.specialUse && entry.specialUseSource !== 'name' && (entry.specialUseSource as string) !== 'name-guess') {
+function markedUse(entry: ListEntry): SpecialUse | undefined {
+  if (entry.specialUse && entry.specialUseSource !== 'name' && entry.specialUseSource !== 'name-guess') {
     return SPECIAL_USE[entry.specialUse];
   }
   const flag = [...entry.flags].find((f) => f !== '\\Inbox' && SPECIAL_USE[f]);
@@ -73,7 +87,7 @@ function markedUse(entry: ListResponse): SpecialUse | undefined {
  * best-named one. A folder the server marks keeps its role, and a role some folder is marked
  * with is never guessed for another.
  */
-function guessByName(list: readonly ListResponse[]): Map<string, SpecialUse> {
+function guessByName(list: readonly ListEntry[]): Map<string, SpecialUse> {
   const marked = new Set(list.map(markedUse).filter((use) => use !== undefined));
   const best = new Map<SpecialUse, { path: string; score: number }>();
   for (const entry of list) {
@@ -92,7 +106,7 @@ function guessByName(list: readonly ListResponse[]): Map<string, SpecialUse> {
   return new Map([...best].map(([role, { path }]) => [path, role]));
 }
 
-function isSelectable(entry: ListResponse): boolean {
+function isSelectable(entry: ListEntry): boolean {
   return !entry.flags.has('\\Noselect') && !entry.flags.has('\\NonExistent');
 }
 
@@ -102,6 +116,8 @@ function isSelectable(entry: ListResponse): boolean {
  * the user gave that one the role too. INBOX stays the inbox (RFC 3501 5.1).
  */
 export function applySpecialUseOverrides(tree: readonly FolderInfo[], overrides: SpecialUseOverrides): FolderInfo[] {
+  // No choices: the listed tree as it is (sorted when built), not a second copy of 100,000 folders.
+  if (!Object.keys(overrides).length) return [...tree];
   const isInbox = (f: FolderInfo) => f.path.toUpperCase() === 'INBOX';
   const chosen = (f: FolderInfo) => (isInbox(f) ? undefined : overrides[f.path]);
   const claimed = new Set(Object.entries(overrides).filter(([path]) => path.toUpperCase() !== 'INBOX').map(([, use]) => use));
@@ -136,7 +152,7 @@ export function applySpecialUseOverrides(tree: readonly FolderInfo[], overrides:
 }
 
 /** Parents missing from LIST (RFC 3501 allows that) are made up as non-selectable containers. */
-function parentFolder(entry: ListResponse, byPath: Map<string, FolderInfo>, roots: FolderInfo[]): FolderInfo | undefined {
+function parentFolder(entry: ListEntry, byPath: Map<string, FolderInfo>, roots: FolderInfo[]): FolderInfo | undefined {
   const existing = byPath.get(entry.parentPath);
   if (existing || !entry.delimiter) {
     return existing;
@@ -163,7 +179,7 @@ function parentFolder(entry: ListResponse, byPath: Map<string, FolderInfo>, root
   return parent;
 }
 
-function depth(entry: ListResponse): number {
+function depth(entry: ListEntry): number {
   return entry.delimiter ? entry.path.split(entry.delimiter).length : 1;
 }
 

@@ -9,29 +9,64 @@
 import type { ImapFlow, ListResponse } from 'imapflow';
 import { countSelected } from './selectedFolder';
 import { runList } from '../imap/imapflowInternals';
+import { streamList } from '../imap/listReader';
+import type { ListEntry } from '../model/folders';
 import type { MailLog } from '../imap/log';
 import type { WatchedStatus } from './mailboxWatcher';
 
 const STATUS_QUERY = { messages: true, unseen: true, uidNext: true, highestModseq: true, uidValidity: true };
 
+/** A folder as listed: the LIST reader's small record, or imapflow's with the counts LIST-STATUS gave. */
+export type Listed = ListEntry & { status?: ListResponse['status'] };
+
+/**
+ * Folders a long listing shows before it ends: the connect goes on with these (the account is online,
+ * the tree draws them) while the rest of the answer arrives. The tree's first page (FOLDER_PAGE).
+ */
+export const FIRST_FOLDERS = 1_000;
+
 /**
  * The folders `pattern` matches (RFC 3501 6.3.8: `*` every folder, `%` one level), without counts
- * and without LSUB: neither is wanted before the tree can show something.
+ * and without LSUB: neither is wanted before the tree can show something. Read line by line:
+ * `first`, if given, gets the first FIRST_FOLDERS folders as soon as they are in, and the rest
+ * follows when the whole answer is. A failed or cut LIST rejects, whatever came before it.
  */
-export async function listFolders(client: ImapFlow, pattern: '*' | '%', withCounts = false): Promise<ListResponse[]> {
+export async function listFolders(
+  client: ImapFlow,
+  pattern: '*' | '%',
+  withCounts = false,
+  first?: (folders: readonly Listed[]) => void,
+): Promise<Listed[]> {
   // With counts where the server gives them in the same answer (LIST-STATUS, RFC 5819): one round
   // trip for the level a connect waits for, instead of a STATUS per folder.
   const statusQuery = withCounts && client.capabilities.has('LIST-STATUS') ? STATUS_QUERY : undefined;
-  // imapflow attaches LIST-STATUS answers only when not `listOnly`; with LIST-STATUS the server also
-  // has LIST-EXTENDED (RFC 5819 builds on RFC 5258), so no LSUB follows either.
-  const list = await runList(client, pattern, statusQuery ? { listOnly: false, statusQuery } : { listOnly: true });
-  if (!list) {
-    // imapflow answers a failed LIST with nothing rather than an error; no folders is not an answer.
-    throw new Error(`LIST "" "${pattern}" failed`);
+  let list: Listed[];
+  if (statusQuery) {
+    // imapflow attaches LIST-STATUS answers only when not `listOnly`; with LIST-STATUS the server also
+    // has LIST-EXTENDED (RFC 5819 builds on RFC 5258), so no LSUB follows either. Small levels only
+    // (COUNTED_TOP_LEVEL): imapflow collecting them whole costs nothing.
+    const answer = await runList(client, pattern, { listOnly: false, statusQuery });
+    if (!answer) {
+      // imapflow answers a failed LIST with nothing rather than an error; no folders is not an answer.
+      throw new Error(`LIST "" "${pattern}" failed`);
+    }
+    list = answer;
+  } else {
+    list = [];
+    await streamList(client, pattern, (folder) => {
+      list.push(folder);
+      if (list.length === FIRST_FOLDERS && first) first(withInbox(client, list.slice()));
+    });
   }
+  return withInbox(client, list);
+}
+
+/**
+ * INBOX always exists (RFC 3501 5.1), and imapflow lists under the personal namespace's prefix
+ * (Cyrus: "INBOX."), which INBOX itself does not match: it is added rather than asked for again.
+ */
+function withInbox(client: ImapFlow, list: Listed[]): Listed[] {
   if (!list.some((entry) => entry.path.toUpperCase() === 'INBOX')) {
-    // imapflow lists under the personal namespace's prefix (Cyrus: "INBOX."), which INBOX itself does
-    // not match; INBOX always exists (RFC 3501 5.1), so it is added rather than asked for again.
     list.push(inboxEntry(list[0]?.delimiter ?? client.namespace?.delimiter ?? ''));
   }
   return list;
@@ -49,21 +84,40 @@ export const COUNTED_TOP_LEVEL = 200;
  * The top level of the folder list (LIST "" "%"), with counts where the server can give them cheaply
  * in the same answer. `knownSize`, the size of the top level when last listed, saves a round trip:
  * a level known to be small is listed with its counts at once; an unknown one is listed without
- * counts first, and again with them if it is small.
+ * counts first, and again with them if it is small. `first` as for `listFolders`.
  */
-export async function listTopLevel(client: ImapFlow, knownSize: number | undefined): Promise<ListResponse[]> {
-  if (!client.capabilities.has('LIST-STATUS')) return listFolders(client, '%');
+export async function listTopLevel(
+  client: ImapFlow,
+  knownSize: number | undefined,
+  first?: (folders: readonly Listed[]) => void,
+): Promise<Listed[]> {
+  if (!client.capabilities.has('LIST-STATUS')) return listFolders(client, '%', false, first);
   if (knownSize !== undefined && knownSize <= COUNTED_TOP_LEVEL) return listFolders(client, '%', true);
-  const names = await listFolders(client, '%');
+  const names = await listFolders(client, '%', false, first);
   return names.length <= COUNTED_TOP_LEVEL ? listFolders(client, '%', true) : names;
 }
 
-function inboxEntry(delimiter: string): ListResponse {
-  return { path: 'INBOX', pathAsListed: 'INBOX', name: 'INBOX', delimiter, parent: [], parentPath: '', flags: new Set(), specialUse: '\\Inbox', listed: true, subscribed: true };
+/**
+ * Whether a level listed is the whole hierarchy: every folder in it says it has no subfolders
+ * (RFC 3348 \HasNoChildren, or \Noinferiors: it cannot have any). INBOX added rather than listed
+ * (Cyrus) is the parent of what was listed, so it says nothing either way. A server that does not
+ * tell (no CHILDREN) gets asked for the whole list.
+ */
+export function isWholeHierarchy(level: readonly Listed[]): boolean {
+  return level.every((entry) => addedInbox.has(entry) || entry.flags.has('\\HasNoChildren') || entry.flags.has('\\Noinferiors'));
+}
+
+/** INBOX entries made here, not listed by the server. */
+const addedInbox = new WeakSet<Listed>();
+
+function inboxEntry(delimiter: string): Listed {
+  const entry: Listed = { path: 'INBOX', name: 'INBOX', delimiter, parentPath: '', flags: new Set(), specialUse: '\\Inbox' };
+  addedInbox.add(entry);
+  return entry;
 }
 
 /** The counts a LIST-STATUS answer carried, for every folder but the selected one (RFC 5819 says its numbers may be stale). */
-export function countsListed(list: readonly ListResponse[], selectedPath: string): WatchedStatus[] {
+export function countsListed(list: readonly Listed[], selectedPath: string): WatchedStatus[] {
   return list
     .filter((entry) => entry.status && entry.path !== selectedPath)
     .map((entry) => ({

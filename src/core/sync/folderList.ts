@@ -7,24 +7,16 @@
  * the whole list follows in the background, and counts are asked for the folders someone looks at
  * (`requestCounts`), a bounded batch at a time, never for all of them at once.
  */
-import type { ListResponse } from 'imapflow';
 import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
-import { DisposableBase, type Disposable } from '../model/events';
+import { DisposableBase } from '../model/events';
 import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type SpecialUseOverrides } from '../model/folders';
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { countsListed, countsOf, listFolders, listTopLevel } from './folderCounts';
+import { CountsPolling, type PollTimings } from './countsPolling';
+import { COUNTED_TOP_LEVEL, countsListed, countsOf, isWholeHierarchy, listFolders, listTopLevel, type Listed } from './folderCounts';
 import { isLateReport, mergeStatus, statusMoved } from './statusReports';
 import type { WatchedStatus } from './mailboxWatcher';
-
-export interface PollTimings {
-  /** Seconds between counts of all folders (no NOTIFY). */
-  pollInterval: number;
-  /** Seconds between STATUS of the watched folders (no NOTIFY); 0 turns it off. */
-  watchedPollSeconds: number;
-  watchedFolders: string[];
-}
 
 /** STATUS commands per hold of the command connection: other work waits at most this long. */
 export const COUNTS_BATCH = 50;
@@ -51,6 +43,8 @@ export class FolderList extends DisposableBase {
   private complete = false;
   /** The whole list, loading in the background after a connect. */
   private loading: Promise<void> | undefined;
+  /** The last listing of the top level said every folder in it has no subfolders: it is the whole list. */
+  private wholeAlready = false;
   private roles: SpecialUseOverrides = {};
   private readonly counts = new Map<string, FolderCounts>();
   /** Counts waiting to be kept in the mirror (`keepCounts`). */
@@ -64,7 +58,7 @@ export class FolderList extends DisposableBase {
   private readonly asked = new Set<string>();
   private readonly queued = new Set<string>();
   private draining: Promise<void> | undefined;
-  private polling: Disposable[] = [];
+  private readonly polling: CountsPolling;
 
   constructor(
     private readonly connections: AccountConnections,
@@ -73,7 +67,7 @@ export class FolderList extends DisposableBase {
     private readonly cache?: MailCache,
   ) {
     super();
-    this.register({ dispose: () => this.stopPolling() });
+    this.polling = this.register(new CountsPolling(log, { shown: () => this.pollShown(), watched: (paths) => this.pollWatched(paths) }));
     // Counts still waiting when the session goes are kept now.
     this.register({ dispose: () => this.flushCounts() });
     this.restore();
@@ -156,41 +150,80 @@ export class FolderList extends DisposableBase {
   /**
    * What a connect waits for: the top level (LIST "" "%") and the counts of its first folders and
    * of `watched`; the whole list then loads in the background. The time does not grow with the
-   * number of folders below the top level.
+   * number of folders below the top level. A long top level is read as it arrives: the connect goes
+   * on once its first FIRST_FOLDERS are in and shown, and the rest follows (`onDidChangeFolders`
+   * once more); the counts then come after the listing.
    */
   async refreshTop(watched: readonly string[]): Promise<void> {
     this.asked.clear();
     this.queued.clear();
-    const { list, selectedPath } = await this.connections.withSelectionHeld(async (client, selectedPath) => ({
-      list: await listTopLevel(client, this.topLevelSize),
+    let firstIn: (folders: readonly Listed[]) => void = () => undefined;
+    const early = new Promise<readonly Listed[]>((resolve) => (firstIn = resolve));
+    const listing = this.connections.withSelectionHeld(async (client, selectedPath) => ({
+      list: await listTopLevel(client, this.topLevelSize, (folders) => firstIn(folders)),
       selectedPath,
     }));
-    this.topLevelSize = list.length;
+    const first = await Promise.race([listing, early.then((folders) => ({ folders }))]);
+    if ('list' in first) {
+      const counted = this.topListed(first.list, first.selectedPath, watched);
+      this.loading = this.loadRest(counted);
+      await counted;
+      return;
+    }
     // A list already whole (a reconnect) stays shown until the new whole list replaces it.
-    if (!this.complete) this.setListed(list, false);
+    if (!this.complete) this.setListed(first.folders, false);
+    // Queued behind the listing on the command connection: not waited for.
+    const counted = this.requestCounts(this.countFirst(watched, this.tree));
+    this.loading = this.loadRest(listing.then(({ list, selectedPath }) => this.topListed(list, selectedPath, watched).then(() => counted)));
+  }
+
+  /** The top level as listed: shown (unless a whole list is), its listed counts taken, and its first folders counted. */
+  private topListed(list: readonly Listed[], selectedPath: string, watched: readonly string[]): Promise<void> {
+    this.topLevelSize = list.length;
+    // Every folder of a large level says it has no subfolders: this is the whole list, and a LIST
+    // "*" of 100,000 folders (18 s on Dovecot) would only say it again.
+    this.wholeAlready = list.length > COUNTED_TOP_LEVEL && isWholeHierarchy(list);
+    let top: FolderInfo[];
+    if (this.wholeAlready || !this.complete) {
+      this.setListed(list, this.wholeAlready);
+      top = this.listed;
+    } else {
+      // A list already whole (a reconnect) stays shown until the new whole list replaces it.
+      top = buildFolderTree(list);
+    }
     const listed = countsListed(list, selectedPath);
     for (const status of listed) this.asked.add(status.path);
     this.apply(listed);
-    // The listed level in the order shown (on Cyrus that level is under INBOX, not beside it).
-    const first = flattenFolders(buildFolderTree(list)).filter((f) => f.selectable).slice(0, COUNTS_BATCH).map((f) => f.path);
-    const counted = this.requestCounts([...new Set([...watched, ...first])]);
-    // The whole list after these counts, not before them: both use the command connection.
-    this.loading = counted.then(() => this.refresh()).then(
-      () => undefined,
-      (err) => this.log.warn(`folder list: ${err}`),
-    );
-    await counted;
+    return this.requestCounts(this.countFirst(watched, top));
   }
 
-  /** The whole folder tree, waiting for it if only the top level is known yet. */
+  /** The watched folders and the first selectable ones of a listed level, in the order shown. */
+  private countFirst(watched: readonly string[], top: readonly FolderInfo[]): string[] {
+    // Flattened: on Cyrus the listed level is under INBOX, not beside it.
+    const first = flattenFolders(top).filter((f) => f.selectable).slice(0, COUNTS_BATCH).map((f) => f.path);
+    return [...new Set([...watched, ...first])];
+  }
+
+  /** After `before`: the whole list, unless the top level was it. A failure is logged, the folders shown stay, `whole()` tries again. */
+  private loadRest(before: Promise<void>): Promise<void> {
+    return before
+      .then(() => (this.wholeAlready ? undefined : this.refresh()))
+      .then(
+        () => undefined,
+        (err: unknown) => this.log.warn(`folder list: ${err instanceof Error ? err.message : String(err)}; the folders listed before stay shown`),
+      );
+  }
+
+  /** The whole folder tree, waiting for it if need be; a failed listing is tried once more, then rejects (a cut list is not the list). */
   async whole(): Promise<FolderInfo[]> {
     if (!this.complete) await this.loading;
+    if (!this.complete) await this.refresh();
     return this.tree;
   }
 
-  /** Subfolders of `path`, waiting for the whole list if only the top level is known yet. */
+  /** Subfolders of `path`, waiting for the whole list if only the top level is known yet (rejects as `whole()`). */
   async childrenOf(path: string): Promise<FolderInfo[]> {
-    if (!this.complete) await this.loading;
+    await this.whole();
     return this.byPath.get(path)?.children ?? [];
   }
 
@@ -238,7 +271,7 @@ export class FolderList extends DisposableBase {
     this.setTree();
   }
 
-  private setListed(list: readonly ListResponse[], complete: boolean): void {
+  private setListed(list: readonly Listed[], complete: boolean): void {
     this.listed = buildFolderTree(list);
     this.complete = complete;
     this.setTree();
@@ -294,20 +327,11 @@ export class FolderList extends DisposableBase {
 
   /** Without NOTIFY, counts are polled: the watched folders often, those shown at `pollInterval`. */
   startPolling(timings: PollTimings): void {
-    this.stopPolling();
-    this.polling.push(every(timings.pollInterval * 1_000, () => void this.pollShown().catch((err) => this.log.debug(`poll: ${err}`))));
-    if (timings.watchedFolders.length && timings.watchedPollSeconds > 0) {
-      const pollWatched = () => this.pollWatched(timings.watchedFolders).catch((err) => this.log.debug(`poll of watched folders: ${err}`));
-      this.polling.push(every(timings.watchedPollSeconds * 1_000, () => void pollWatched()));
-    }
-    this.log.info(
-      `no NOTIFY: polling ${timings.watchedFolders.join(', ')} every ${timings.watchedPollSeconds} s, folders shown every ${timings.pollInterval} s`,
-    );
+    this.polling.start(timings);
   }
 
   stopPolling(): void {
-    for (const timer of this.polling) timer.dispose();
-    this.polling = [];
+    this.polling.stop();
   }
 
   /** The counts of the folders asked for so far (those shown), in batches; never every folder of a big account. */
@@ -322,10 +346,4 @@ export class FolderList extends DisposableBase {
   private async pollWatched(paths: readonly string[]): Promise<void> {
     this.apply(await this.connections.withSelectionHeld((client, selectedPath) => countsOf(client, selectedPath, paths, this.log)));
   }
-}
-
-/** A timer that stops when disposed; started again on every reconnect, so not registered for good. */
-function every(ms: number, work: () => void): Disposable {
-  const handle = setInterval(work, ms);
-  return { dispose: () => clearInterval(handle) };
 }
