@@ -28,8 +28,9 @@ export const FIRST_FOLDERS = 1_000;
 /**
  * The folders `pattern` matches (RFC 3501 6.3.8: `*` every folder, `%` one level), without counts
  * and without LSUB: neither is wanted before the tree can show something. Read line by line:
- * `first`, if given, gets the first FIRST_FOLDERS folders as soon as they are in, and the rest
- * follows when the whole answer is. A failed or cut LIST rejects, whatever came before it.
+ * `first`, if given, gets the first FIRST_FOLDERS folders (INBOX among them) as soon as they are
+ * in, and the rest follows when the whole answer is. A failed or cut LIST rejects, whatever came
+ * before it.
  */
 export async function listFolders(
   client: ImapFlow,
@@ -55,7 +56,9 @@ export async function listFolders(
     list = [];
     await streamList(client, pattern, (folder) => {
       list.push(folder);
-      if (list.length === FIRST_FOLDERS && first) first(withInbox(client, list.slice()));
+      // One page of the tree with INBOX, added if the server has not listed it yet: no "Show more"
+      // row is drawn from a count that is not known yet.
+      if (list.length === FIRST_FOLDERS - 1 && first) first(withInbox(client, list.slice()));
     });
   }
   return withInbox(client, list);
