@@ -3,14 +3,15 @@
  * other servers do: escapes inside quoted strings, NIL in every place, literals for any string.
  */
 import * as assert from 'node:assert/strict';
-import type { MessageEnvelopeObject } from 'imapflow';
+import type { MessageEnvelopeObject, MessageStructureObject } from 'imapflow';
 import { readFetchLine } from '../../src/core/imap/fetchLine';
+import { hasAttachment } from '../../src/core/sync/summaries';
 
 // imapflow's own line parser and envelope reader: the bulk reader must agree with them.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const imapParser = (require('imapflow/lib/handler/imap-handler.js') as { parser(line: Buffer): Promise<unknown> }).parser;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const imapflowTools = require('imapflow/lib/tools.js') as { parseEnvelope(list: never): MessageEnvelopeObject };
+const imapflowTools = require('imapflow/lib/tools.js') as { parseEnvelope(list: never): MessageEnvelopeObject; parseBodystructure(list: never): MessageStructureObject };
 
 const line = (text: string, literals: string[] = []) => ({ payload: Buffer.from(text, 'utf8'), literals: literals.map((l) => Buffer.from(l)) });
 const ENVELOPE = (subject: string) => `("Wed, 14 Jan 2026 10:00:00 +0100" ${subject} (("Dana" NIL "dana" "example.org")) NIL NIL (("Alice" NIL "alice" "example.com")) NIL NIL "<parent@x>" "<id@x>")`;
@@ -33,7 +34,7 @@ describe('reading a FETCH line in bulk', () => {
     assert.equal(row.envelope!.subject, 'Hello');
     assert.equal(row.envelope!.from![0].address, 'dana@example.org');
     assert.equal(row.envelope!.inReplyTo, '<parent@x>');
-    assert.equal(row.bodyStructure!.type, 'text/plain');
+    assert.equal(row.hasAttachment, false);
     assert.equal(row.headers!.toString(), 'List-ID: <a.b.c>\r\n\r\n\r\n');
   });
 
@@ -103,6 +104,47 @@ describe('reading a FETCH line in bulk', () => {
       const items = parsed.attributes[1] as { value?: string }[];
       const theirs = imapflowTools.parseEnvelope(items[items.findIndex((t) => t?.value === 'ENVELOPE') + 1] as never);
       assert.deepEqual(pick(ours.envelope), pick(theirs), envelope);
+    }
+  });
+
+  it('tells an attachment in a body structure as imapflow\'s tree does, in every shape a server may send', async () => {
+    const text = (extra = 'NIL NIL NIL NIL') => `("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 56 2 ${extra})`;
+    const leaf = (type: string, params: string, disposition: string) => `(${type} ${params} NIL NIL "base64" 1000 NIL ${disposition} NIL NIL)`;
+    const shapes: [string, boolean][] = [
+      [text(), false],
+      // A disposition says so, in any case; inline never does.
+      [`(${text()} ${leaf('"application" "pdf"', '("name" "a.pdf")', '("ATTACHMENT" ("filename" "a.pdf"))')} "mixed" ("boundary" "b") NIL NIL NIL)`, true],
+      [`(${text()} ${leaf('"image" "png"', '("name" "logo.png")', '("inline" ("filename" "logo.png"))')} "related" NIL NIL NIL NIL)`, false],
+      // Named by its type's parameter alone, or by the disposition's; a named text part is not one.
+      [`(${text()} ${leaf('"application" "zip"', '("name" "x.zip")', 'NIL')} "mixed" NIL NIL NIL NIL)`, true],
+      [`(${text()} ${leaf('"application" "zip"', 'NIL', '("x-unknown" ("FILENAME" "x.zip"))')} "mixed" NIL NIL NIL NIL)`, true],
+      [`(${text()} ("text" "csv" ("name" "t.csv") NIL NIL "7bit" 10 1 NIL NIL NIL NIL) "mixed" NIL NIL NIL NIL)`, false],
+      // An empty name, and the last of two names (imapflow's map keeps the last).
+      [`(${text()} ${leaf('"application" "zip"', '("name" "")', 'NIL')} "mixed" NIL NIL NIL NIL)`, false],
+      [`(${text()} ${leaf('"application" "zip"', '("name" "a" "name" "")', 'NIL')} "mixed" NIL NIL NIL NIL)`, false],
+      // RFC 2231 continuations and encoded words go to imapflow's own parameter reader.
+      [`(${text()} ${leaf('"application" "pdf"', '("name*0" "re" "name*1" "port.pdf")', 'NIL')} "mixed" NIL NIL NIL NIL)`, true],
+      [`(${text()} ${leaf('"application" "pdf"', 'NIL', `("inline" ("filename*" "utf-8''r%C3%A9sum%C3%A9.pdf"))`)} "mixed" NIL NIL NIL NIL)`, false],
+      [`(${text()} ${leaf('"application" "pdf"', '("name" "=?utf-8?Q??=")', 'NIL')} "mixed" NIL NIL NIL NIL)`, false],
+      [`(${text()} ${leaf('"application" "pdf"', '("name" "=?utf-8?Q?r=C3=A9sum=C3=A9.pdf?=")', 'NIL')} "mixed" NIL NIL NIL NIL)`, true],
+      // A forwarded message is walked into, not judged by its own disposition; without a body it is judged.
+      [`(${text()} ("message" "rfc822" NIL NIL NIL "7bit" 300 (NIL "fwd" NIL NIL NIL NIL NIL NIL NIL NIL) (${text()} ${leaf('"application" "pdf"', '("name" "in.pdf")', 'NIL')} "mixed" NIL NIL NIL NIL) 12 NIL ("attachment" NIL) NIL NIL) "mixed" NIL NIL NIL NIL)`, true],
+      [`(${text()} ("message" "rfc822" NIL NIL NIL "7bit" 300 (NIL "fwd" NIL NIL NIL NIL NIL NIL NIL NIL) ${text()} 12 NIL ("attachment" NIL) NIL NIL) "mixed" NIL NIL NIL NIL)`, false],
+      [`(${text()} ("message" "rfc822" NIL NIL NIL "7bit" 300 NIL NIL 12 NIL ("attachment" NIL) NIL NIL) "mixed" NIL NIL NIL NIL)`, true],
+      // A text part without its line count (some servers), with a disposition one place early.
+      [`(("text" "plain" NIL NIL NIL "7bit" 5 NIL ("attachment" ("filename" "a.txt")) NIL NIL) ${text()} "mixed")`, true],
+      // No extension data at all (a BODY answer), and odd shapes: NIL types, a list where a string goes.
+      [`(("application" "pdf" ("name" "a.pdf") NIL NIL "base64" 10) ${text('')} "mixed")`, true],
+      [`(NIL NIL NIL NIL NIL NIL 0 NIL ("attachment" NIL) NIL NIL)`, true],
+      [`(("x") "y" ("name" "n") NIL NIL NIL 0 NIL NIL NIL NIL)`, false],
+    ];
+    for (const [structure, expected] of shapes) {
+      const row = readFetchLine(line(`* 1 FETCH (UID 1 BODYSTRUCTURE ${structure} ENVELOPE ${ENVELOPE('"x"')})`), 1)!;
+      const parsed = (await imapParser(Buffer.from(`* 1 FETCH (BODYSTRUCTURE ${structure})`))) as { attributes: unknown[] };
+      const items = parsed.attributes[1] as unknown[];
+      const theirs = hasAttachment(imapflowTools.parseBodystructure(items[1] as never));
+      assert.equal(row.hasAttachment, theirs, `as imapflow: ${structure}`);
+      assert.equal(row.hasAttachment, expected, structure);
     }
   });
 });

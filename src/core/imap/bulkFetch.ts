@@ -14,8 +14,8 @@
  * tokenizer cannot read is never dropped: the result says so, and the caller fetches the range again
  * the ordinary way.
  */
-import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { readFetchLine } from './fetchLine';
+import type { ImapFlow } from 'imapflow';
+import { readFetchLine, type SummaryLine } from './fetchLine';
 import { execCommand, streamOf, type StreamItem } from './imapflowInternals';
 import { shadow } from './shadow';
 
@@ -25,7 +25,7 @@ export interface SummaryItems {
 }
 
 export interface BulkFetchResult {
-  rows: FetchMessageObject[];
+  rows: SummaryLine[];
   /** False when a line could not be read here: fetch the range again through imapflow. */
   complete: boolean;
 }

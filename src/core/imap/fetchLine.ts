@@ -1,12 +1,13 @@
 /**
  * One untagged FETCH line of a summary, read without imapflow's generic parser: a tokenizer of IMAP's
  * data forms (RFC 3501 4), and an ENVELOPE reader that makes plain strings, not a token per field.
- * BODYSTRUCTURE still goes to imapflow's own reader (its part numbering and parameter continuations
- * stay imapflow's); so do encoded words (RFC 2047), through imapflow, whenever a field has one.
- * The result has imapflow's shapes, and the tests hold it to imapflow's parser on every fixture.
+ * Of the BODYSTRUCTURE a summary keeps one bit, whether it holds an attachment
+ * (`structureAttachment.ts`); encoded words (RFC 2047) go to imapflow's reader whenever a field has
+ * one. The result has imapflow's shapes, and the tests hold it to imapflow's parser on every fixture.
  */
 import type { FetchMessageObject, MessageAddressObject, MessageEnvelopeObject } from 'imapflow';
 import { imapflowTools as tools, type ImapflowToken } from './imapflowInternals';
+import { structureHasAttachment, type Plain } from './structureAttachment';
 
 /** A line as imapflow's stream cuts it: the text with `{n}` marks, and the literals in order. */
 export interface ResponseData {
@@ -14,22 +15,25 @@ export interface ResponseData {
   literals: Buffer[];
 }
 
-/** Tokens in imapflow's shapes, for its BODYSTRUCTURE reader: NIL is null, a list an array. */
+/** Tokens in imapflow's shapes: NIL is null, a list an array. */
 type Token = ImapflowToken;
-/** A value as the envelope reader keeps it: a string, NIL, or a list. */
-type Plain = string | null | Plain[];
+
+/** A summary as the bulk reader gives it: imapflow's shape, with the body structure read down to the one bit kept. */
+export interface SummaryLine extends FetchMessageObject {
+  hasAttachment?: boolean;
+}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /** One summary from a FETCH line, or undefined for a line without an ENVELOPE (not a summary). */
-export function readFetchLine(data: ResponseData, seq: number): FetchMessageObject | undefined {
+export function readFetchLine(data: ResponseData, seq: number): SummaryLine | undefined {
   const text = data.payload.toString('utf8');
   const reader = new TokenReader(text, data.literals);
   const open = text.indexOf('(');
   if (open < 0) throw new Error('a FETCH line without its list');
   reader.pos = open + 1;
-  const row: Partial<FetchMessageObject> & { seq: number } = { seq };
+  const row: Partial<SummaryLine> & { seq: number } = { seq };
   let hasEnvelope = false;
   for (;;) {
     reader.skipSpaces();
@@ -46,21 +50,23 @@ export function readFetchLine(data: ResponseData, seq: number): FetchMessageObje
       if (Array.isArray(value)) row.envelope = envelopeOf(value);
       continue;
     }
+    if (name === 'BODYSTRUCTURE') {
+      row.hasAttachment = structureHasAttachment(reader.plain());
+      continue;
+    }
     const value = reader.value();
     if (name === 'UID') row.uid = Number(scalar(value));
     else if (name === 'FLAGS') row.flags = new Set(Array.isArray(value) ? value.map(scalar) : []);
     else if (name === 'MODSEQ') row.modseq = Array.isArray(value) && value[0] ? BigInt(scalar(value[0])) : undefined;
     else if (name === 'RFC822.SIZE') row.size = Number(scalar(value));
     else if (name === 'INTERNALDATE') row.internalDate = new Date(scalar(value));
-    else if (name === 'BODYSTRUCTURE') {
-      if (Array.isArray(value)) row.bodyStructure = tools.parseBodystructure(value);
-    } else if (name.startsWith('BODY[')) {
+    else if (name.startsWith('BODY[')) {
       row.headers = value && !Array.isArray(value) ? (Buffer.isBuffer(value.value) ? value.value : Buffer.from(value.value)) : Buffer.alloc(0);
     }
   }
   if (!hasEnvelope) return undefined;
   if (!Number.isInteger(row.uid) || (row.uid as number) <= 0) throw new Error('FETCH line without a usable UID');
-  return row as FetchMessageObject;
+  return row as SummaryLine;
 }
 
 /**

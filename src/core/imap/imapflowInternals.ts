@@ -70,6 +70,8 @@ interface Internals extends WritingSide {
   /** The mailbox lock held now, and those waiting for it. */
   currentLock: unknown;
   locks: unknown[];
+  /** Commands queued behind the one in flight (`currentRequest`). */
+  requestQueue: unknown[];
 }
 
 function inside(client: ImapFlow): Internals {
@@ -119,6 +121,17 @@ export function writingSideOf(client: ImapFlow): WritingSide {
 export function lockTaken(client: ImapFlow): boolean {
   const internals = inside(client);
   return Boolean(internals.currentLock || internals.locks.length);
+}
+
+/** Whether work waits for the mailbox lock of `client` (the user's own commands wait there). */
+export function lockWaited(client: ImapFlow): boolean {
+  return inside(client).locks.length > 0;
+}
+
+/** Whether imapflow has a command in flight or queued on `client`, or is in IDLE: then nothing may be written behind its back. */
+export function commandPending(client: ImapFlow): boolean {
+  const internals = inside(client);
+  return Boolean(internals.currentRequest || internals.requestQueue.length || internals.idling || internals.preCheck);
 }
 
 /** Whether anything is in flight or queued on `client` (a lock, a command, a download). */

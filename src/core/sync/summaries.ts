@@ -1,6 +1,7 @@
 /** Maps imapflow FETCH results to the plain `MessageSummary` the tree shows. */
-import type { FetchMessageObject, MessageAddressObject, MessageStructureObject } from 'imapflow';
+import type { MessageAddressObject, MessageStructureObject } from 'imapflow';
 import type { CachedMessage } from '../cache/rows';
+import type { SummaryLine } from '../imap/fetchLine';
 import type { Address, MessageFlags, MessageSummary } from '../model/types';
 import { storableText } from '../model/storableText';
 
@@ -19,7 +20,7 @@ export const SUMMARY_QUERY = {
 } as const;
 
 /** A summary as the mirror keeps it: the tree's fields, plus keywords, MODSEQ and the grouping headers. */
-export function toCachedMessage(msg: FetchMessageObject, folder: string, uidValidity: string): CachedMessage {
+export function toCachedMessage(msg: SummaryLine, folder: string, uidValidity: string): CachedMessage {
   // The fields asked for are often all absent: the server then sends the blank line alone.
   const headers = msg.headers && msg.headers.length > 2 ? parseHeaders(msg.headers.toString('latin1')) : NO_HEADERS;
   const references = headers.get('references')?.match(/<[^<>\s]+>/g) ?? undefined;
@@ -78,7 +79,7 @@ export function keywordsOf(flags: Set<string> | undefined): string[] | undefined
   return keywords;
 }
 
-export function toMessageSummary(msg: FetchMessageObject, folder: string, uidValidity: string): MessageSummary {
+export function toMessageSummary(msg: SummaryLine, folder: string, uidValidity: string): MessageSummary {
   const env = msg.envelope ?? {};
   const date = validDate(env.date) ?? validDate(msg.internalDate);
   return {
@@ -91,7 +92,8 @@ export function toMessageSummary(msg: FetchMessageObject, folder: string, uidVal
     cc: (env.cc ?? []).map(toAddress),
     date: date?.toISOString(),
     flags: toFlags(msg.flags ?? new Set()),
-    hasAttachment: msg.bodyStructure ? hasAttachment(msg.bodyStructure) : false,
+    // The bulk reader gives the bit; imapflow's fetch gives the structure.
+    hasAttachment: msg.hasAttachment ?? (msg.bodyStructure ? hasAttachment(msg.bodyStructure) : false),
     size: msg.size ?? 0,
     messageId: storableText(env.messageId),
   };
