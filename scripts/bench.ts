@@ -134,12 +134,25 @@ async function main(): Promise<void> {
         figure.raw.push(await time(rawMirror));
         warm.closeFolder(folder);
         mirrorCache.removeFolders([folder]);
+        const cpu = process.cpuUsage();
         figure.ours.push(await time(() => mirrorWhole(warm, folder)));
+        // `MAILROOM_BENCH_CPU=1`: this process's CPU time beside the wall time (equal: bound by our CPU, not the server).
+        if (process.env.MAILROOM_BENCH_CPU) {
+          const used = process.cpuUsage(cpu);
+          console.error(`[cpu] ${folder}: ${figure.ours.at(-1)!.toFixed(0)} ms, CPU ${((used.user + used.system) / 1000).toFixed(0)} ms`);
+        }
         await settle();
       }
       figures.push(figure);
     }
     const heapAfter = heapInUse();
+    // `MAILROOM_BENCH_ONLY=mirror`: the full mirror alone (for a CPU profile of it, `--cpu-prof`).
+    if (process.env.MAILROOM_BENCH_ONLY === 'mirror') {
+      printFigures(figures);
+      warm.dispose();
+      mirrorCache.close();
+      return;
+    }
 
     phase('warm open');
     // Warm open: the folder is whole in the mirror; opening reads the store only.

@@ -90,7 +90,7 @@ describe('a message expunged while a chunk below the page is fetched but not sto
   before(async () => {
     server = await startDovecot();
     other = await otherClient(server);
-    for (const [folder, count] of [['Race', 60], ['Fill', 300]] as const) {
+    for (const [folder, count] of [['Race', 60], ['Fill', 300], ['Ahead', 300]] as const) {
       await server.createFolder('alice', folder);
       for (let i = 1; i <= count; i++) await other.append(folder, simpleMessage(`${folder} ${i}`));
     }
@@ -112,7 +112,7 @@ describe('a message expunged while a chunk below the page is fetched but not sto
     folder: string,
     options: { fillChunk: number },
     held: (session: AccountSession) => Promise<{ release: () => void; running?: Promise<unknown> }>,
-    victimAt: number,
+    victimAt: number | (() => number),
     from: number,
   ): Promise<void> {
     const cache = new MailCache(MailCache.IN_MEMORY, { log: silentLog, maxBodyBytes: 0 });
@@ -130,7 +130,7 @@ describe('a message expunged while a chunk below the page is fetched but not sto
       await pause(300);
       await other.mailboxOpen(folder);
       const uids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
-      const victim = uids[victimAt];
+      const victim = uids[typeof victimAt === 'number' ? victimAt : victimAt()];
       await other.messageDelete(String(victim), { uid: true });
       await until(() => transcript.some((line) => line === `S: * VANISHED ${victim}`), 10_000, 'the expunge reported');
       await pause(100);
@@ -165,5 +165,20 @@ describe('a message expunged while a chunk below the page is fetched but not sto
       void s.openFolder('Fill');
       return { release: await hold };
     }, 9, 0);
+  });
+
+  it('the fill\'s chunk asked for ahead (while the one before is stored): leaves the mirror without it', async () => {
+    // The first chunk written behind imapflow's back while the one before it is stored
+    // (imap/fetchAhead.ts); one of its messages is expunged while its answer is held.
+    const ahead = /^C: ma\d+ FETCH (\d+):(\d+) \(UID FLAGS ENVELOPE/;
+    await race('Ahead', { fillChunk: 20 }, async (s) => {
+      const hold = proxy.holdWhenClientSends(/^ma\d+ FETCH \d+:\d+ \(UID FLAGS ENVELOPE/);
+      void s.openFolder('Ahead');
+      return { release: await hold };
+    }, () => {
+      const [, first, last] = ahead.exec([...transcript].reverse().find((line) => ahead.test(line))!)!;
+      // The middle of the held chunk (sequence numbers are 1-based, the index 0-based).
+      return Math.floor((Number(first) + Number(last)) / 2) - 1;
+    }, 0);
   });
 });

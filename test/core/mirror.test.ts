@@ -274,7 +274,7 @@ describe('the background fill, chunk by chunk, while another client expunges', f
     await other.messageDelete('50:55', { uid: true });
     await other.messageDelete('81', { uid: true });
     await client.noop();
-    while (!step.whole) step = await fillMirror(client, cache, 10, step.hint);
+    while (!step.whole) step = await fillMirror(client, cache, 10, { hint: step.hint });
     const server = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
     // 81 went after it was stored: the mirror drops it at the next sync, not the fill.
     assert.deepEqual(cache.uids('Fill').filter((uid) => uid !== 81), server);

@@ -11,12 +11,14 @@
  * of what is stored, and a step cut short stores nothing (a failed command is never taken for an
  * empty answer, so a drop cannot remove a message the server still has).
  */
-import type { ExpungeEvent, FetchMessageObject, ImapFlow } from 'imapflow';
+import type { ExpungeEvent, ImapFlow } from 'imapflow';
 import type { CachedMessage } from '../cache/rows';
 import type { FlagUpdate, MailCache } from '../cache/mailCache';
 import { refreshSelected, searchUids, selected, highestUidPlusOne, uidAfter } from './selectedFolder';
 import { bulkFetch, type BulkFetchResult } from '../imap/bulkFetch';
+import { fetchAhead, type FetchAhead } from '../imap/fetchAhead';
 import { fetchBehindSelect, type FetchBehindSelect } from '../imap/fetchBehindSelect';
+import type { SummaryLine } from '../imap/fetchLine';
 import { EXTRA_HEADERS, keywordsOf, SUMMARY_QUERY, toCachedMessage, toFlags } from './summaries';
 import { checkPath, fillRange, isMirrored, markersAfter, startsAnew, syncedFromAfter, type SyncPath } from './mirrorPlan';
 
@@ -149,11 +151,27 @@ export interface FillHint {
   anchorSeq: number;
 }
 
+/** How a fill step may go on past its first chunk. */
+export interface FillOptions {
+  /** Where the first chunk ends, learnt from the last step. */
+  hint?: FillHint;
+  /**
+   * Asked once a chunk is fetched: whether the next may be asked for at once, to arrive while this
+   * one is stored (`imap/fetchAhead.ts`). The step then stores it too; false when anything else
+   * waits for the folder or the connection.
+   */
+  goOn?: () => boolean;
+  /** Called after each chunk is stored. */
+  onStored?: () => void;
+}
+
 /**
  * Stores up to `chunk` summaries just below the oldest stored one, by sequence numbers anchored on
- * that UID. Says whether the folder is now whole, and where the next chunk ends.
+ * that UID; more chunks while `goOn` says so, each asked for while the last is stored, each stored
+ * with its marker in a transaction of its own. Says whether the folder is now whole, and where the
+ * next chunk ends.
  */
-export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: number, hint?: FillHint): Promise<{ added: number; whole: boolean; hint?: FillHint }> {
+export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: number, options: FillOptions = {}): Promise<{ added: number; whole: boolean; hint?: FillHint }> {
   const mailbox = selected(client);
   const path = mailbox.path;
   const stored = cache.folder(path);
@@ -163,7 +181,8 @@ export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: numb
     return { added: 0, whole: false };
   }
   if (stored.syncedFrom <= 1) return { added: 0, whole: true };
-  const anchorUid = stored.syncedFrom;
+  let anchorUid = stored.syncedFrom;
+  const hint = options.hint;
   let anchorSeq: number;
   if (hint && hint.uidValidity === uidValidity && hint.anchorUid === anchorUid) {
     anchorSeq = hint.anchorSeq;
@@ -172,23 +191,49 @@ export async function fillMirror(client: ImapFlow, cache: MailCache, chunk: numb
     const anchor = await client.fetchOne(String(anchorUid), { uid: true }, { uid: true });
     anchorSeq = anchor ? anchor.seq : (await searchUids(client, `1:${anchorUid - 1}`)).filter((uid) => uid < anchorUid).length + 1;
   }
-  const range = fillRange(anchorSeq, chunk);
+  let range = fillRange(anchorSeq, chunk);
   if (!range) {
     cache.saveFolder({ path, syncedFrom: 1 });
     return { added: 0, whole: true };
   }
-  const { first } = range;
-  const rows = (await fetchSummaries(client, `${first}:${range.last}`, false)).filter((m) => m.uid < anchorUid);
-  const page = rows.map((m) => toCachedMessage(m, path, uidValidity));
-  let lowest: { uid: number; seq: number } | undefined;
-  for (const m of rows) if (!lowest || m.uid < lowest.uid) lowest = { uid: m.uid, seq: m.seq };
-  const syncedFrom = syncedFromAfter(first, rows.map((m) => m.uid), anchorUid);
-  cache.transaction(() => {
-    cache.putMessages(path, page);
-    cache.saveFolder({ path, syncedFrom });
-  });
-  const next = lowest && syncedFrom > 1 ? { uidValidity, anchorUid: lowest.uid, anchorSeq: lowest.seq } : undefined;
-  return { added: page.length, whole: syncedFrom <= 1, hint: next };
+  let ahead: FetchAhead | undefined;
+  let added = 0;
+  try {
+    for (;;) {
+      const below = anchorUid;
+      const rows = (await chunkOf(client, range, ahead)).filter((m) => m.uid < below);
+      ahead = undefined;
+      let lowest: { uid: number; seq: number } | undefined;
+      for (const m of rows) if (!lowest || m.uid < lowest.uid) lowest = { uid: m.uid, seq: m.seq };
+      const syncedFrom = syncedFromAfter(range.first, rows.map((m) => m.uid), anchorUid);
+      const next = lowest && syncedFrom > 1 ? { uidValidity, anchorUid: lowest.uid, anchorSeq: lowest.seq } : undefined;
+      const nextRange = next && options.goOn?.() ? fillRange(next.anchorSeq, chunk) : undefined;
+      // Asked for before this chunk is stored: the server sends it meanwhile.
+      if (nextRange) ahead = fetchAhead(client, `${nextRange.first}:${nextRange.last}`, { headerFields: EXTRA_HEADERS });
+      const page = rows.map((m) => toCachedMessage(m, path, uidValidity));
+      cache.transaction(() => {
+        cache.putMessages(path, page);
+        cache.saveFolder({ path, syncedFrom });
+      });
+      added += page.length;
+      options.onStored?.();
+      if (!ahead || !next || !nextRange) return { added, whole: syncedFrom <= 1, hint: next };
+      anchorUid = next.anchorUid;
+      range = nextRange;
+    }
+  } finally {
+    // A chunk asked for ahead and not read (a store failed) is answered before the connection goes
+    // to other work: its lines are never taken for another command's.
+    await ahead?.result();
+  }
+}
+
+/** A chunk's summaries: the one asked for ahead, if it came whole, else fetched now. */
+async function chunkOf(client: ImapFlow, range: { first: number; last: number }, ahead: FetchAhead | undefined): Promise<SummaryLine[]> {
+  const early = await ahead?.result();
+  if (early?.complete) return early.rows;
+  // Refused, cut (then this fails as a command, never as an empty chunk), or a line not read here.
+  return fetchSummaries(client, `${range.first}:${range.last}`, false);
 }
 
 /**
@@ -272,7 +317,7 @@ async function fetchArrived(client: ImapFlow, uidNext: number): Promise<CachedMe
  * Summaries of `range` through the bulk reader (near the wire's speed); a range it could not read
  * whole is fetched again through imapflow's own parser.
  */
-async function fetchSummaries(client: ImapFlow, range: string, byUid: boolean): Promise<FetchMessageObject[]> {
+async function fetchSummaries(client: ImapFlow, range: string, byUid: boolean): Promise<SummaryLine[]> {
   const bulk = await bulkFetch(client, range, byUid, { headerFields: EXTRA_HEADERS });
   return bulk.complete ? bulk.rows : client.fetchAll(range, SUMMARY_QUERY, { uid: byUid });
 }

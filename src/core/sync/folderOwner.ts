@@ -25,6 +25,8 @@ export class FolderOwner {
 
   /** The end of the queue: each piece of work starts when the one before it has settled. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Pieces of work queued and not started yet. */
+  private queued = 0;
   private reports: MessageReport[] = [];
   /** A catch-up asked for and not started yet: more requests join it. */
   private catchUpTimer: NodeJS.Timeout | undefined;
@@ -43,13 +45,20 @@ export class FolderOwner {
    * holds the folder still for the mirror; the command connection's lock holds it still on the wire.
    */
   run<T>(work: () => Promise<T>): Promise<T> {
+    this.queued++;
     const result = this.tail.then(() => {
+      this.queued--;
       // A first page shown and not yet stored is stored before anything else touches the folder.
       this.storeShown();
       return work();
     });
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Whether work waits for the piece running now: a long piece (the fill) then ends early. */
+  get workWaits(): boolean {
+    return this.queued > 0;
   }
 
   /**

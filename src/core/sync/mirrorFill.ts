@@ -8,12 +8,16 @@
  */
 import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
+import { lockWaited } from '../imap/imapflowInternals';
 import { DisposableBase } from '../model/events';
 import type { AccountConnections } from './accountConnections';
 import { fillMirror } from './folderMirror';
 import type { FolderOwner } from './folderOwner';
 import type { FolderList } from './folderList';
 import { mirrorTotals } from './folderView';
+
+/** Chunks at most in one piece of the folder owner's work (20,000 summaries at the usual 2,000). */
+const CHUNKS_PER_STEP = 10;
 
 /** How long after a folder opens its kept counts are counted anew (once a session). */
 const VERIFY_COUNTS_AFTER_MS = 10_000;
@@ -47,6 +51,11 @@ export class MirrorFill extends DisposableBase {
     super();
   }
 
+  private reportProgress(path: string): void {
+    const progress = this.progress(path);
+    if (progress) this.progressEmitter.fire(progress);
+  }
+
   /** How far the mirror of `path` has come. */
   progress(path: string): MirrorProgress | undefined {
     const { kept, stored, total, whole } = mirrorTotals(this.cache, path, this.folderList.countsOf(path)?.messages);
@@ -61,10 +70,19 @@ export class MirrorFill extends DisposableBase {
     void (async () => {
       try {
         while (owner.isOpen && !this.isDisposed && this.connections.connectionState.kind === 'online') {
-          const step = await owner.run(() => this.connections.inFolderWhileOnline(path, (client) => fillMirror(client, this.cache, this.chunk, owner.fillHint)));
+          const step = await owner.run(() =>
+            this.connections.inFolderWhileOnline(path, (client) => {
+              let chunks = 0;
+              return fillMirror(client, this.cache, this.chunk, {
+                hint: owner.fillHint,
+                // Chunks follow each other in one piece of work while nothing else waits for the
+                // folder (a report, a sync) or the connection (the user's own commands).
+                goOn: () => ++chunks < CHUNKS_PER_STEP && owner.isOpen && !this.isDisposed && !owner.workWaits && !lockWaited(client),
+                onStored: () => this.reportProgress(path),
+              });
+            }),
+          );
           owner.fillHint = step.hint;
-          const progress = this.progress(path);
-          if (progress) this.progressEmitter.fire(progress);
           if (step.whole) this.cache.verifyCounts(path);
           if (step.whole || !step.added) break;
           // Let the user's own commands through between chunks.

@@ -160,7 +160,7 @@ export class OpenFolders extends DisposableBase {
     if (synced > 1 && this.cache.counts(path).messages - view.shown.size < this.pageSize) {
       // The fill's own step, asked for now: its position is the owner's, and so is the queue.
       await owner.run(async () => {
-        const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize, owner.fillHint));
+        const step = await this.connections.inFolder(path, (client) => fillMirror(client, this.cache, this.pageSize, { hint: owner.fillHint }));
         owner.fillHint = step.hint;
       });
       this.fill.start(owner);
@@ -174,6 +174,22 @@ export class OpenFolders extends DisposableBase {
       this.followUps.previews(owner, added.map((m) => m.uid));
     }
     return this.page(path, view);
+  }
+
+  /** Runs a user's action on `path` through the folder's owner, after the work queued before it. */
+  runAsOwner<T>(path: string, work: () => Promise<T>): Promise<T> {
+    return this.owner(path).run(work);
+  }
+
+  /** A user's action writes the mirror of `path` (`write`); an open window shows it and fires the change at once. */
+  changeMirror<T>(path: string, write: () => T): T {
+    // A first page shown and not yet stored goes in first: the action acts on those rows too.
+    this.owners.get(path)?.storeShown();
+    const result = write();
+    const opened = this.opened(path);
+    if (opened) this.fireChange(this.reread(path, opened.view));
+    if (opened) this.followUps.refreshCounts(path);
+    return result;
   }
 
   /** The folder was collapsed: its window goes, its mirror stays (and syncs when it opens again). */
