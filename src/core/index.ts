@@ -14,6 +14,9 @@
 
 // One account: connect, list folders, open folders, read messages, set flags; events say what changed.
 export { AccountSession, type SessionOptions } from './account/accountSession';
+export { ActionNeedsConfirmation, NoFolderForRole, type ActionReceipt, type DeleteOptions, type MoveOptions } from './actions/mailActions';
+export type { ActionFailure } from './actions/taskQueue';
+export type { SystemFlag } from './actions/flags';
 
 // Credentials: a saved password is bound to the server it was given for.
 export {

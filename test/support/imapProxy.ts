@@ -3,6 +3,8 @@
  * servers users have and we cannot run here:
  * - `stripUidNext`: drops `* OK [UIDNEXT n]` from SELECT/EXAMINE, as Courier does (RFC 3501 7.3.1
  *   makes it optional);
+ * - `stripCopyUid`: drops the `[COPYUID …]` response code (RFC 4315 3) from COPY and MOVE answers, as
+ *   a server without UIDPLUS would;
  * - `holdIdleMs`: holds what the server pushes during IDLE for that long, as Cyrus without idled or
  *   Courier do (up to 60 s), until the client ends the IDLE with DONE;
  * - `cutAll()` and `accepting`: drop every link and refuse new ones, for reconnect tests;
@@ -17,6 +19,7 @@ import * as net from 'node:net';
 
 export interface ImapProxyOptions {
   stripUidNext?: boolean;
+  stripCopyUid?: boolean;
   holdIdleMs?: number;
   /** Every line either side sends, as `C: …` or `S: …` (a response's first line), in the order the proxy passed them on. */
   transcript?: string[];
@@ -291,6 +294,10 @@ class Link {
     if (/ COMPRESS=DEFLATE/i.test(text)) {
       // The proxy reads every line it passes on: it cannot let the link be compressed (Cyrus offers it).
       text = text.replace(/ COMPRESS=DEFLATE/gi, '');
+      response = Buffer.from(text, 'latin1');
+    }
+    if (this.options.stripCopyUid && /\[COPYUID [^\]]*\] ?/i.test(text)) {
+      text = text.replace(/\[COPYUID [^\]]*\] ?/gi, '');
       response = Buffer.from(text, 'latin1');
     }
     if (this.options.stripUidNext && /^\* OK \[UIDNEXT \d+\]/i.test(text)) {

@@ -4,7 +4,8 @@
  * the rooms that do the work (sync: connections, folder list, open folders, the watcher; message:
  * reading; actions: flags). Knows nothing of trees or webviews.
  */
-import { storeFlag, type SystemFlag } from '../actions/flags';
+import type { SystemFlag } from '../actions/flags';
+import { MailActions, type ActionReceipt, type DeleteOptions, type MoveOptions } from '../actions/mailActions';
 import type { CredentialProvider } from '../imap/credentials';
 import { connectClient } from '../imap/imapClient';
 import { taggedLog, type MailLog } from '../imap/log';
@@ -30,6 +31,7 @@ export class AccountSession extends DisposableBase {
   private readonly folderList: FolderList;
   private readonly openFolders: OpenFolders;
   private readonly listening: Listening;
+  private readonly actions: MailActions;
 
   readonly onDidChangeState;
   readonly onDidChangeFolders;
@@ -37,6 +39,8 @@ export class AccountSession extends DisposableBase {
   readonly onDidChangeMessages;
   /** The background fill of a folder's mirror stored another chunk. */
   readonly onDidProgress;
+  /** The server refused an action for good: it was taken back in the mirror; the event says so in plain words. */
+  readonly onDidFailAction;
 
   constructor(
     readonly account: AccountConfig,
@@ -65,6 +69,15 @@ export class AccountSession extends DisposableBase {
     this.onDidChangeCounts = this.folderList.onDidChangeCounts;
     this.onDidChangeMessages = this.openFolders.onDidChangeMessages;
     this.onDidProgress = this.openFolders.onDidProgress;
+    const openFolders = this.openFolders;
+    this.actions = this.register(
+      new MailActions(cache, this.connections, () => this.folderList.folders, {
+        run: (path, work) => openFolders.runAsOwner(path, work),
+        changeMirror: (path, write) => openFolders.changeMirror(path, write),
+        catchUp: (path) => openFolders.scheduleCatchUp(path, 0),
+      }, this.log),
+    );
+    this.onDidFailAction = this.actions.onDidFail;
   }
 
   /** Connects and logs in once, then logs out: used to check an account before it is saved. */
@@ -186,9 +199,61 @@ export class AccountSession extends DisposableBase {
     return this.connections.inFolder(path, (client) => readAttachment(client, uid, index));
   }
 
-  /** Sets or clears a system flag and shows the result at once. */
-  async setFlag(path: string, uid: number, flag: SystemFlag, on: boolean): Promise<void> {
-    await this.connections.inFolder(path, (client) => storeFlag(client, uid, flag, on));
-    this.openFolders.scheduleCatchUp(path, 0);
+  /** Sets or clears a system flag on one message: shown at once, resolved once the server confirmed. */
+  setFlag(path: string, uid: number, flag: SystemFlag, on: boolean): Promise<void> {
+    return this.actions.whenDone(this.actions.setFlag(path, [uid], flag, on).id);
+  }
+
+  // The user's actions (actions/mailActions.ts). Each shows at once through onDidChangeMessages and
+  // returns a receipt; the server's part follows in order, also offline or after a restart.
+
+  /** Sets or clears `flag` on messages of `path`: one STORE per folder. */
+  setFlags(path: string, uids: readonly number[], flag: SystemFlag, on: boolean): ActionReceipt {
+    return this.actions.setFlag(path, uids, flag, on);
+  }
+
+  /** Every message of `path` read: one STORE 1:* +FLAGS (\Seen). */
+  markAllRead(path: string): ActionReceipt {
+    return this.actions.markAllRead(path);
+  }
+
+  /** Moves messages to `target`: one UID MOVE. Throws ActionNeedsConfirmation where only a bare EXPUNGE could do it. */
+  moveMessages(path: string, uids: readonly number[], target: string, options?: MoveOptions): ActionReceipt {
+    return this.actions.move(path, uids, target, options);
+  }
+
+  /** To the Archive folder; throws NoFolderForRole when there is none. */
+  archive(path: string, uids: readonly number[], options?: MoveOptions): ActionReceipt {
+    return this.actions.archive(path, uids, options);
+  }
+
+  /** To the Junk folder; throws NoFolderForRole when there is none. */
+  markJunk(path: string, uids: readonly number[], options?: MoveOptions): ActionReceipt {
+    return this.actions.junk(path, uids, options);
+  }
+
+  /** Whether deleting in `path` deletes for good (Trash itself, or no Trash): ask before `deleteMessages`. */
+  deletesForGood(path: string): boolean {
+    return this.actions.deletesForGood(path);
+  }
+
+  /** To Trash; for good (with `forGood`, else ActionNeedsConfirmation) in Trash or without one. */
+  deleteMessages(path: string, uids: readonly number[], options?: DeleteOptions): ActionReceipt {
+    return this.actions.delete(path, uids, options);
+  }
+
+  /** Undoes action `id`, or the last undoable one: flags, moves, archive, Trash, for 5 minutes. */
+  undo(id?: number): Promise<ActionReceipt | undefined> {
+    return this.actions.undo(id);
+  }
+
+  /** Resolves once the server confirmed action `id`; rejects with the failure in plain words. */
+  whenDone(id: number): Promise<void> {
+    return this.actions.whenDone(id);
+  }
+
+  /** Actions waiting for the server (offline, or in flight), oldest first. */
+  pendingActions(): { id: number; description: string }[] {
+    return this.actions.pending();
   }
 }

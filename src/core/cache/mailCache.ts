@@ -13,6 +13,7 @@ import { CacheConnection } from './cacheConnection';
 import { storableText } from '../model/storableText';
 import { openAndMigrate, openCacheDatabase, removeIdleSlots } from './cacheDatabase';
 import { DamagedFileWatch } from './damagedFile';
+import { TaskStore } from './taskStore';
 import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
 
 export type { CachedFolder } from './folderRows';
@@ -44,15 +45,21 @@ export class MailCache {
   private readonly baseFile: string;
   /** Replaces the file when it is found damaged. */
   private readonly damage: DamagedFileWatch;
+  /** The user's actions waiting for the server, and the UIDs they hold (sync leaves those rows alone). */
+  readonly tasks: TaskStore;
 
   constructor(file: string, options: CacheOptions) {
     const opened = file === MailCache.IN_MEMORY ? { db: openAndMigrate(file), file, setAside: undefined, release: () => undefined } : openCacheDatabase(file, options.log);
-    this.damage = new DamagedFileWatch(opened.file, options.log, () => this.stored.forgetKept());
+    this.damage = new DamagedFileWatch(opened.file, options.log, () => {
+      this.stored.forgetKept();
+      this.tasks.reload();
+    });
     this.sql = new CacheConnection(opened.db, opened.release, (reason) => this.damage.replace(reason));
     this.baseFile = file;
     this.setAside = opened.setAside;
     this.bodies = new BodyStore(this.sql, options.maxBodyBytes);
     this.stored = new StoredCounts(this.sql);
+    this.tasks = new TaskStore(this.sql);
     this.log = options.log;
     const row = `INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`;
     this.insertNew = `INSERT OR IGNORE ${row}`;
@@ -92,6 +99,7 @@ export class MailCache {
     } catch (err) {
       // Counts kept in step with writes that were just rolled back: take them from the file again.
       this.stored.forgetKept();
+      this.tasks.reload();
       throw err;
     }
   }
@@ -159,6 +167,8 @@ export class MailCache {
     this.transaction(() => {
       const tracked = this.stored.tracks(path);
       for (const message of messages) {
+        // A row a pending action moved or flagged: the server's copy is older than the user's intent.
+        if (this.tasks.holds(path, message.uid)) continue;
         const values = [path, ...toRowValues(message)];
         const unseen = message.flags.seen ? 0 : 1;
         // A new summary (the usual case: arrivals, the fill) is one statement.
@@ -182,6 +192,7 @@ export class MailCache {
     const changed: number[] = [];
     this.transaction(() => {
       for (const u of updates) {
+        if (this.tasks.holds(path, u.uid)) continue;
         const keywords = u.keywords?.length ? u.keywords.join(' ') : null;
         const bits = flagBits(u.flags);
         // A change older than the one stored (a sync that read the message before a live report) is not taken.
@@ -280,6 +291,11 @@ export class MailCache {
   message(path: string, uid: number): CachedMessage | undefined {
     const row = this.sql.get<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid = ?', [path, uid]);
     return row ? fromRow(row, path, this.folder(path)?.uidValidity ?? '') : undefined;
+  }
+
+  /** Stored UIDs of unread messages, ascending. */
+  unseenUids(path: string): number[] {
+    return this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND flags & 1 = 0 ORDER BY uid', path).map((r) => r.uid);
   }
 
   /** Stored UIDs in [from, to], ascending. */

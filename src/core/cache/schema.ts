@@ -74,6 +74,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE folder ADD COLUMN stored INTEGER;
   ALTER TABLE folder ADD COLUMN stored_unseen INTEGER;
   `,
+  // 4: the user's actions waiting for the server (flags, moves, deletes), oldest first; each is
+  // written with its local change and removed once the server confirmed it.
+  `
+  CREATE TABLE task (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- JSON: what to do, in which folder, on which UIDs, and how far it has come.
+    body TEXT NOT NULL,
+    created INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

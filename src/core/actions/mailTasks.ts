@@ -1,0 +1,82 @@
+/**
+ * The user's actions as tasks: plain data, stored as JSON in the mirror's task table until the
+ * server confirmed them. Each acts in one folder on a set of UIDs, which it holds there while it
+ * waits (sync and live reports leave those rows alone).
+ */
+import type { CachedMessage } from '../cache/rows';
+import type { SystemFlag } from './flags';
+
+interface InFolder {
+  folder: string;
+  /** UIDVALIDITY the UIDs belong to; undefined when they are found at the time (by Message-ID). */
+  uidValidity: string | undefined;
+  /** The UIDs acted on, and held while the task waits. */
+  uids: number[];
+}
+
+/** Set or clear one flag on `uids` (sent to the server even where the mirror holds no row). */
+export interface FlagsTask extends InFolder {
+  kind: 'flags';
+  flag: SystemFlag;
+  on: boolean;
+  /** The messages whose flag the action changed in the mirror: what a refusal or an undo takes back. */
+  changed?: number[];
+}
+
+/** Every message of the folder read: one STORE 1:* +FLAGS (\Seen); `uids` were unread in the mirror. */
+export interface AllReadTask extends InFolder {
+  kind: 'allRead';
+}
+
+/** Why messages move: says the action in plain words and chooses the undo. */
+export type MoveReason = 'move' | 'archive' | 'trash' | 'junk' | 'undo';
+
+export interface MoveTask extends InFolder {
+  kind: 'move';
+  target: string;
+  reason: MoveReason;
+  /** The rows taken out of the mirror, put back if the server refuses. */
+  rows: CachedMessage[];
+  /** Message-IDs to look for in `folder` when the UIDs are not known (an undo without UIDPLUS). */
+  messageIds?: string[];
+  /** Without UIDPLUS, an EXPUNGE of the whole folder was accepted (other clients' \Deleted mail goes too). */
+  allowBareExpunge?: boolean;
+  /** The COPY of the fallback (no MOVE) is done: only \Deleted and UID EXPUNGE remain. */
+  copied?: CopyMap;
+}
+
+/** Delete for good: \Deleted and UID EXPUNGE of exactly these UIDs (RFC 4315 2.1). */
+export interface ExpungeTask extends InFolder {
+  kind: 'expunge';
+  rows: CachedMessage[];
+  allowBareExpunge?: boolean;
+}
+
+export type MailTask = FlagsTask | AllReadTask | MoveTask | ExpungeTask;
+
+/** Where the server put copied messages (COPYUID, RFC 4315 3): source UID to target UID. */
+export interface CopyMap {
+  uidValidity?: string;
+  uids: [number, number][];
+}
+
+/** What an action did, in plain words: "Archive 3 messages from INBOX". */
+export function describeTask(task: MailTask): string {
+  const count = task.kind === 'move' && task.messageIds ? task.messageIds.length : task.uids.length;
+  const messages = `${count} message${count === 1 ? '' : 's'}`;
+  switch (task.kind) {
+    case 'flags': {
+      const verb = { '\\Seen': ['mark', 'as read', 'as unread'], '\\Flagged': ['flag', '', ''], '\\Answered': ['mark', 'as answered', 'as not answered'], '\\Deleted': ['mark', 'as deleted', 'as not deleted'] }[task.flag];
+      const doing = task.flag === '\\Flagged' ? (task.on ? 'flag' : 'unflag') : `${verb[0]} ${messages} ${task.on ? verb[1] : verb[2]}`;
+      return task.flag === '\\Flagged' ? `${doing} ${messages} in ${task.folder}` : `${doing} in ${task.folder}`;
+    }
+    case 'allRead':
+      return `mark every message in ${task.folder} as read`;
+    case 'move': {
+      const verb = { move: 'move', archive: 'archive', trash: 'move to Trash', junk: 'mark as junk', undo: 'put back' }[task.reason];
+      return `${verb} ${messages} from ${task.folder}${task.reason === 'move' || task.reason === 'undo' ? ` to ${task.target}` : ''}`;
+    }
+    case 'expunge':
+      return `delete ${messages} in ${task.folder} for good`;
+  }
+}
