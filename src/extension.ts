@@ -7,13 +7,19 @@ import { MailCaches } from './accounts/mailCaches';
 import { SessionRegistry } from './accounts/sessionRegistry';
 import { AccountCommands } from './commands/accountCommands';
 import { registerCacheCommands } from './commands/cacheCommands';
+import { ActionFlow } from './commands/actionFlow';
 import { FolderCommands } from './commands/folderCommands';
+import { MailActionCommands } from './commands/mailActionCommands';
+import { MailSelection } from './commands/mailSelection';
+import { MessageNavigation } from './commands/messageNavigation';
+import { MoveTargets } from './commands/moveTargetPicker';
 import { MessageCommands } from './commands/messageCommands';
 import { createLog } from './log';
 import type { MessageSource } from './panels/messagePanel';
 import { registerMessagePanels, type MessagePanelRegistry } from './panels/messagePanelRegistry';
 import { affects, cacheMaxBodyMB, markSeenOnOpen } from './settings';
 import { MailTreeProvider } from './tree/mailTreeProvider';
+import { MailDragAndDrop } from './tree/mailDragAndDrop';
 import { MessageDecorations } from './tree/messageDecorations';
 import { FillProgress, MAIL_VIEW_ID } from './tree/viewProgress';
 import { seedTestPasswords } from './testHooks';
@@ -46,14 +52,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   const sessions = new SessionRegistry(store, log, roles, caches);
   const tree = new MailTreeProvider(sessions);
   const fillProgress = new FillProgress(sessions);
-  const view = vscode.window.createTreeView(MAIL_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const view = vscode.window.createTreeView(MAIL_VIEW_ID, {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+    dragAndDropController: new MailDragAndDrop(),
+  });
   // The mirrors close with the extension; a session still writing meets a closed mirror and only logs it.
   context.subscriptions.push(sessions, caches, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
   context.subscriptions.push(fillProgress, new MessageDecorations().register());
 
   // A panel restored at startup may ask before the first sync has made the sessions.
   const panels = registerMessagePanels(context, async (accountId) => (await sessions.whenSynced(), messageSource(sessions, accountId)), log);
+  const mailView = view as vscode.TreeView<unknown>;
+  const navigation = new MessageNavigation(sessions, tree, mailView, panels);
+  const flow = new ActionFlow(sessions, roles);
+  const actions = new MailActionCommands(sessions, new MailSelection(mailView, panels), flow, navigation, new MoveTargets(context.globalState));
   context.subscriptions.push(
+    flow,
+    ...navigation.register(),
+    ...actions.register(),
+    // A tab of a removed account would wait for it forever: it closes with the account.
+    sessions.onDidChangeSessions(() => panels.closeAccountsExcept(new Set(sessions.all().map((s) => s.account.id)))),
     ...new AccountCommands(store, sessions, log, roles).register(),
     ...new FolderCommands(sessions, roles).register(),
     ...registerCacheCommands(caches),

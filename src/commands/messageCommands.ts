@@ -1,4 +1,4 @@
-/** Commands on folders and messages: open, open in a new tab, page, mark read/unread, flag, refresh. */
+/** Commands on folders and messages: open, open in a new tab, page, refresh (actions on mail: mailActionCommands.ts). */
 import * as vscode from 'vscode';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
 import { MailError } from '../core';
@@ -23,10 +23,6 @@ export class MessageCommands {
       on('mailroom.openMessageInNewTab', (node?: MessageNode) => this.open(node, true)),
       on('mailroom.loadOlder', (folder: FolderNode) => this.guard(this.loadOlder(folder))),
       on('mailroom.refreshFolder', (folder: FolderNode) => this.tree.reloadFolder(folder)),
-      on('mailroom.markRead', (node?: MessageNode, nodes?: MessageNode[]) => this.guard(this.setFlag(nodes ?? node, '\\Seen', true))),
-      on('mailroom.markUnread', (node?: MessageNode, nodes?: MessageNode[]) => this.guard(this.setFlag(nodes ?? node, '\\Seen', false))),
-      on('mailroom.flag', (node?: MessageNode, nodes?: MessageNode[]) => this.guard(this.setFlag(nodes ?? node, '\\Flagged', true))),
-      on('mailroom.unflag', (node?: MessageNode, nodes?: MessageNode[]) => this.guard(this.setFlag(nodes ?? node, '\\Flagged', false))),
       on('mailroom.refresh', () => this.guard(this.refreshAll())),
     ];
   }
@@ -61,13 +57,6 @@ export class MessageCommands {
     if (!session) return;
     await session.loadOlder(folder.path);
     this.tree.refresh(folder);
-  }
-
-  private async setFlag(target: MessageNode | MessageNode[] | undefined, flag: '\\Seen' | '\\Flagged', on: boolean): Promise<void> {
-    const nodes = (Array.isArray(target) ? target : [this.selectedMessage(target)]).filter((n): n is MessageNode => n instanceof MessageNode);
-    for (const node of nodes) {
-      await this.sessions.get(node.accountId)?.setFlag(node.parent.path, node.summary.uid, flag, on);
-    }
   }
 
   private async refreshAll(): Promise<void> {

@@ -93,11 +93,19 @@ export class MessagePanel implements vscode.Disposable {
     return this.ref;
   }
 
+  /** What the tree knew of the message when it was opened (undefined for a tab restored after a reload). */
+  get summary(): MessageSummary | undefined {
+    return this.shownSummary;
+  }
+
+  private shownSummary: MessageSummary | undefined;
+
   /** Loads and shows a message. A newer call wins over one still loading. */
   async show(ref: MessageRef, summary?: MessageSummary): Promise<void> {
     const generation = ++this.loadGeneration;
     const state: WebviewState = { accountId: ref.accountId, folder: ref.folder, uid: ref.uid, uidValidity: ref.uidValidity };
     this.ref = state;
+    this.shownSummary = summary;
     this.content = undefined;
     this.lastRendered = undefined;
     this.panel.title = summary ? panelTitle(summary.subject) : 'Loading message…';

@@ -77,6 +77,46 @@ export class MessagePanelRegistry implements vscode.Disposable, vscode.WebviewPa
     void panel.show(ref, summary);
   }
 
+  /** The message the shared preview tab shows, if there is one. */
+  previewRef(): MessageRef | undefined {
+    return this.preview?.messageRef;
+  }
+
+  /** The message tab that is the active editor, if one is: the toolbar and the tab's keys act on it. */
+  activePanel(): MessagePanel | undefined {
+    return [...(this.preview ? [this.preview] : []), ...this.pinned.values()].find((p) => p.panel.active);
+  }
+
+  /**
+   * Shows another message in `panel` (next / previous, or the next after the open one left its
+   * folder), as mail clients do in their reader. A tab of its own is keyed by its new message; if
+   * another tab has that message already, that one is revealed instead.
+   */
+  showIn(panel: MessagePanel, ref: MessageRef, summary?: MessageSummary): void {
+    const key = messageKey(ref);
+    if (panel.pinned) {
+      const own = this.pinned.get(key);
+      if (own && own !== panel) {
+        own.reveal(false);
+        return;
+      }
+      if (panel.key) this.pinned.delete(panel.key);
+      this.pinned.set(key, panel);
+    }
+    void panel.show(ref, summary);
+  }
+
+  /** Closes the tabs of accounts no longer configured: their messages cannot come back. */
+  closeAccountsExcept(accountIds: ReadonlySet<string>): void {
+    for (const panel of [...(this.preview ? [this.preview] : []), ...this.pinned.values()]) {
+      const accountId = panel.messageRef?.accountId;
+      if (accountId !== undefined && !accountIds.has(accountId)) {
+        this.log.info(`closing the tab of ${panel.key}: its account was removed`);
+        panel.dispose();
+      }
+    }
+  }
+
   /** What each open panel shows; the extension tests read the view through this. */
   activePanels(): PanelInfo[] {
     const panels = [...(this.preview ? [this.preview] : []), ...this.pinned.values()];

@@ -166,6 +166,11 @@ export class FolderNode extends TreeNode {
     return node;
   }
 
+  /** The row of message `uid` as last drawn, to select it (next / previous message). */
+  messageNodeFor(uid: number): MessageNode | undefined {
+    return this.messageNodes.get(uid);
+  }
+
   /** Updates rows in place; returns only those whose visible state changed, to refresh. */
   updateMessages(changed: readonly MessageSummary[]): MessageNode[] {
     const nodes: MessageNode[] = [];

@@ -23,10 +23,13 @@ const itemMenus: MenuItem[] = manifest.contributes.menus['view/item/context'];
  * Evaluates a `when` clause for a row of the Mail view: only `view == x`, `viewItem =~ /re/` and
  * `&&` occur in these menus; anything else fails the test rather than being guessed at.
  */
-function shows(when: string, viewItem: string): boolean {
+function shows(when: string, viewItem: string, multiSelection = false): boolean {
   return when.split('&&').every((term) => {
     const t = term.trim();
     if (t === 'view == mailroom.mail') return true;
+    // The list's own key: true while more than one row is selected.
+    if (t === 'listMultiSelection') return multiSelection;
+    if (t === '!listMultiSelection') return !multiSelection;
     const match = /^viewItem =~ \/(.*)\/([a-z]*)$/.exec(t);
     assert.ok(match, `unexpected term in a when clause: ${t}`);
     return new RegExp(match[1], match[2]).test(viewItem);
@@ -34,12 +37,15 @@ function shows(when: string, viewItem: string): boolean {
 }
 
 /** The commands of each menu group that a row with this context value shows. */
-function menuFor(viewItem: string): { inline: string[]; context: string[] } {
-  const visible = itemMenus.filter((m) => m.when && shows(m.when, viewItem));
+function menuFor(viewItem: string, multiSelection = false): { inline: string[]; context: string[] } {
+  const visible = itemMenus.filter((m) => m.when && shows(m.when, viewItem, multiSelection));
   const inline = visible.filter((m) => m.group?.startsWith('inline')).map((m) => m.command).sort();
   const context = visible.filter((m) => !m.group?.startsWith('inline')).map((m) => m.command).sort();
   return { inline, context };
 }
+
+/** What every message row offers in its menu, whatever its state. */
+const MOVES = ['mailroom.archive', 'mailroom.delete', 'mailroom.markJunk', 'mailroom.moveTo'];
 
 describe('tree rows and their menus (package.json when clauses)', () => {
   it('every item menu is scoped to the Mail view and matches on viewItem', () => {
@@ -62,13 +68,21 @@ describe('tree rows and their menus (package.json when clauses)', () => {
               const readCommand = seen ? 'mailroom.markUnread' : 'mailroom.markRead';
               const flagCommand = flagged ? 'mailroom.unflag' : 'mailroom.flag';
               const { inline, context } = menuFor(value);
-              assert.deepEqual(inline, [readCommand, flagCommand].sort());
-              assert.deepEqual(context, ['mailroom.openMessageInNewTab', readCommand, flagCommand].sort());
+              assert.deepEqual(inline, ['mailroom.archive', readCommand, flagCommand].sort());
+              assert.deepEqual(context, ['mailroom.openMessageInNewTab', readCommand, flagCommand, ...MOVES].sort());
             });
           }
         }
       }
     }
+
+    it('a selection of read and unread, flagged and unflagged rows offers both directions of each', () => {
+      // VS Code shows a context menu item only where its when clause holds for every selected row.
+      const rows = [false, true].flatMap((seen) => [false, true].map((flagged) => messageContextValue({ flags: { seen, flagged, answered: false, deleted: false, draft: false }, hasAttachment: false })));
+      const menus = rows.map((row) => menuFor(row, true).context);
+      const shared = menus[0].filter((command) => menus.every((menu) => menu.includes(command)));
+      assert.deepEqual(shared, ['mailroom.openMessageInNewTab', 'mailroom.markRead', 'mailroom.markUnread', 'mailroom.flag', 'mailroom.unflag', ...MOVES].sort());
+    });
 
     it('names each state part once, kind first, then read or unread', () => {
       const value = messageContextValue({ flags: { seen: false, flagged: true, answered: true, deleted: true, draft: true }, hasAttachment: true });
@@ -95,10 +109,10 @@ describe('tree rows and their menus (package.json when clauses)', () => {
   });
 
   describe('folders', () => {
-    it('a selectable folder, read or unread, has Refresh inline, Set Folder Role in its menu, and no message or account commands', () => {
+    it('a selectable folder, read or unread, has Refresh inline, Mark All as Read and Set Folder Role in its menu, and no message or account commands', () => {
       for (const unseen of [undefined, 0, 3]) {
         const value = folderContextValue(true, unseen);
-        assert.deepEqual(menuFor(value), { inline: ['mailroom.refreshFolder'], context: ['mailroom.setFolderRole'] }, value);
+        assert.deepEqual(menuFor(value), { inline: ['mailroom.refreshFolder'], context: ['mailroom.markAllRead', 'mailroom.setFolderRole'] }, value);
       }
       assert.equal(folderContextValue(true, 3), 'folder+selectable+unread');
       assert.equal(folderContextValue(true, 0), 'folder+selectable');
