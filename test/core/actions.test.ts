@@ -170,11 +170,19 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     first.session.setFlags('Restart', [two], '\\Flagged', true);
     first.close();
 
+    // Clear Cache meanwhile: the queue stays, and the folder's first page comes from the server,
+    // which still holds the archived message until the task runs (the page's sync goes first: it
+    // was queued on the folder's owner before the connect that starts the queue).
+    const cleared = world.session('restart');
+    assert.equal(cleared.session.pendingActions().length, 2);
+    cleared.cache.clear();
+    cleared.close();
     world.proxy.accepting = true;
     const second = world.session('restart');
     assert.deepEqual(second.session.pendingActions().map((a) => a.description), ['archive 1 message from Restart', 'flag 1 message in Restart']);
     await second.session.openFolder('Restart');
-    assert.deepEqual(shownSubjects(second.session, 'Restart'), ['Restart 2', 'Restart 3'], 'the archived row stays out');
+    assert.deepEqual(shownSubjects(second.session, 'Restart'), ['Restart 2', 'Restart 3'], 'the archived row stays out of the first page');
+    assert.equal(second.cache.message('Restart', one), undefined, 'and out of the mirror');
     await second.session.connect();
     await until(() => second.session.pendingActions().length === 0, 20_000, 'the queue performed');
     assert.deepEqual(await world.subjectsOnServer('Restart'), ['Restart 2', 'Restart 3']);
@@ -185,6 +193,33 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     assert.deepEqual(shownSubjects(second.session, 'Restart'), ['Restart 2', 'Restart 3']);
     second.close();
     await until(() => handle.session.connectionState.kind === 'online', 20_000, 'the main session back online');
+  });
+
+  it('keeps the flags a pending action set, whatever a live report of older flags says meanwhile', async () => {
+    await world.fill('Flagging', 'Flagging', 2);
+    await open('Flagging');
+    const [uid] = uidsOf(handle.session, 'Flagging', ['Flagging 1']);
+    const isFlagged = () => handle.session.loadedMessages('Flagging')!.messages.find((m) => m.uid === uid)!.flags.flagged;
+    // The folder's owner is busy (a catch-up whose answer is held back), so a report queues behind it.
+    const busy = world.proxy.holdWhenClientSends(/^\S+ UID FETCH .*CHANGEDSINCE/);
+    const catchUp = handle.session.catchUpFolder('Flagging');
+    const letCatchUpGo = await busy;
+    // Another client reads the message: the report says FLAGS (\Seen), no \Flagged (the server has none yet).
+    await world.other.mailboxOpen('Flagging');
+    await world.other.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const receipt = handle.session.setFlags('Flagging', [uid], '\\Flagged', true);
+    assert.equal(isFlagged(), true, 'flagged at once');
+    // The report is applied after the catch-up, while the flag's STORE waits for its answer.
+    const storing = world.proxy.holdWhenClientSends(/^\S+ UID STORE /);
+    letCatchUpGo();
+    await catchUp;
+    const letStoreGo = await storing;
+    assert.equal(isFlagged(), true, 'still flagged after the older report, while the STORE waits');
+    letStoreGo();
+    await handle.session.whenDone(receipt.id);
+    await until(() => handle.session.loadedMessages('Flagging')!.messages.find((m) => m.uid === uid)!.flags.seen, 10_000, 'the other client\'s \\Seen shown after');
+    assert.equal(isFlagged(), true);
   });
 
   it('performs an action taken offline once the account is back, and shows it at once', async () => {

@@ -1,16 +1,4 @@
-/** What the user does to a message's flags, on the server (RFC 3501 6.4.6 STORE, by UID). */
-import type { ImapFlow } from 'imapflow';
+/** The flags the user sets on mail (RFC 3501 2.3.2); the actions that set them are tasks (`mailActions.ts`). */
 
-/** The system flags Mailroom sets (RFC 3501 2.3.2). */
+/** The system flags Mailroom sets. */
 export type SystemFlag = '\\Seen' | '\\Flagged' | '\\Answered' | '\\Deleted';
-
-/** Sets or clears `flag` on `uid` of the selected folder. */
-export async function storeFlag(client: ImapFlow, uid: number, flag: SystemFlag, on: boolean): Promise<void> {
-  const stored = on
-    ? await client.messageFlagsAdd(String(uid), [flag], { uid: true })
-    : await client.messageFlagsRemove(String(uid), [flag], { uid: true });
-  if (stored === false) {
-    // imapflow answers a refused STORE with false: that is a failure, not "nothing to do".
-    throw new Error(`The server refused to ${on ? 'set' : 'clear'} ${flag} on message ${uid}.`);
-  }
-}

@@ -12,6 +12,8 @@ interface InFolder {
   uidValidity: string | undefined;
   /** The UIDs acted on, and held while the task waits. */
   uids: number[];
+  /** What of them the task holds in the mirror while it waits (set by the queue): their rows, or their flags. */
+  holds?: 'row' | 'flags';
 }
 
 /** Set or clear one flag on `uids` (sent to the server even where the mirror holds no row). */
@@ -60,21 +62,28 @@ export interface CopyMap {
   uids: [number, number][];
 }
 
+/** A flag set and cleared, in words; %s is the messages. */
+const FLAG_WORDS: Record<SystemFlag, [string, string]> = {
+  '\\Seen': ['mark %s as read', 'mark %s as unread'],
+  '\\Flagged': ['flag %s', 'unflag %s'],
+  '\\Answered': ['mark %s as answered', 'mark %s as not answered'],
+  '\\Deleted': ['mark %s as deleted', 'mark %s as not deleted'],
+};
+
 /** What an action did, in plain words: "Archive 3 messages from INBOX". */
 export function describeTask(task: MailTask): string {
   const count = task.kind === 'move' && task.messageIds ? task.messageIds.length : task.uids.length;
   const messages = `${count} message${count === 1 ? '' : 's'}`;
   switch (task.kind) {
     case 'flags': {
-      const verb = { '\\Seen': ['mark', 'as read', 'as unread'], '\\Flagged': ['flag', '', ''], '\\Answered': ['mark', 'as answered', 'as not answered'], '\\Deleted': ['mark', 'as deleted', 'as not deleted'] }[task.flag];
-      const doing = task.flag === '\\Flagged' ? (task.on ? 'flag' : 'unflag') : `${verb[0]} ${messages} ${task.on ? verb[1] : verb[2]}`;
-      return task.flag === '\\Flagged' ? `${doing} ${messages} in ${task.folder}` : `${doing} in ${task.folder}`;
+      const [set, clear] = FLAG_WORDS[task.flag];
+      return `${(task.on ? set : clear).replace('%s', messages)} in ${task.folder}`;
     }
     case 'allRead':
       return `mark every message in ${task.folder} as read`;
     case 'move': {
-      const verb = { move: 'move', archive: 'archive', trash: 'move to Trash', junk: 'mark as junk', undo: 'put back' }[task.reason];
-      return `${verb} ${messages} from ${task.folder}${task.reason === 'move' || task.reason === 'undo' ? ` to ${task.target}` : ''}`;
+      const from = `${messages} from ${task.folder}`;
+      return { move: `move ${from} to ${task.target}`, archive: `archive ${from}`, trash: `move ${from} to Trash`, junk: `move ${from} to Junk`, undo: `put back ${from} in ${task.target}` }[task.reason];
     }
     case 'expunge':
       return `delete ${messages} in ${task.folder} for good`;

@@ -74,8 +74,9 @@ export class TaskQueue extends DisposableBase {
 
   /** Applies the task's local part and queues its remote part, in one transaction; returns its id. */
   add(task: MailTask): number {
+    const holds = task.kind === 'move' || task.kind === 'expunge' ? 'row' : 'flags';
     const id = this.folders.changeMirror(task.folder, () =>
-      this.cache.transaction(() => this.cache.tasks.add(applyLocally(this.cache, task))),
+      this.cache.transaction(() => this.cache.tasks.add({ ...applyLocally(this.cache, task), holds })),
     );
     this.kick();
     return id;
@@ -165,6 +166,8 @@ export class TaskQueue extends DisposableBase {
       this.settle(id);
       return true;
     } catch (err) {
+      // The session went: the task stays in the mirror for the next one.
+      if (this.isDisposed) return false;
       if (await this.isTransient(err)) {
         const wait = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)];
         this.log.info(`actions: ${describeTask(task)} waits for the server (${(err as Error).message}); trying again in ${wait} ms`);

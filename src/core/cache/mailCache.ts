@@ -167,8 +167,9 @@ export class MailCache {
     this.transaction(() => {
       const tracked = this.stored.tracks(path);
       for (const message of messages) {
-        // A row a pending action moved or flagged: the server's copy is older than the user's intent.
-        if (this.tasks.holds(path, message.uid)) continue;
+        // A row a pending action moved away, or whose flags it changed: the server's copy is older
+        // than the user's intent. (A summary not stored yet of a message being flagged goes in.)
+        if (this.tasks.holdsRow(path, message.uid) || (this.tasks.holds(path, message.uid) && this.has(path, message.uid))) continue;
         const values = [path, ...toRowValues(message)];
         const unseen = message.flags.seen ? 0 : 1;
         // A new summary (the usual case: arrivals, the fill) is one statement.

@@ -14,6 +14,12 @@ import type { CacheConnection } from './cacheConnection';
 export interface HoldingTask {
   folder: string;
   uids: readonly number[];
+  /**
+   * `row` (the default): the task takes the messages out of the folder (a move, a deletion), so no
+   * summary of them is written until it is done; `flags`: it changes their flags, so no flags of
+   * them are written, but a summary not stored yet may be.
+   */
+  holds?: 'row' | 'flags';
 }
 
 export interface StoredTask<T extends HoldingTask> {
@@ -24,8 +30,8 @@ export interface StoredTask<T extends HoldingTask> {
 }
 
 export class TaskStore {
-  /** Per folder, how many pending tasks hold each UID. */
-  private held = new Map<string, Map<number, number>>();
+  /** Per folder, how many pending tasks hold each UID; rows held by a move or deletion, flags by a flag change. */
+  private readonly held = { row: new Map<string, Map<number, number>>(), flags: new Map<string, Map<number, number>>() };
 
   constructor(private readonly sql: CacheConnection) {
     this.reload();
@@ -33,7 +39,8 @@ export class TaskStore {
 
   /** Reads the held UIDs from the table again (at open, and after the file was replaced). */
   reload(): void {
-    this.held.clear();
+    this.held.row.clear();
+    this.held.flags.clear();
     for (const { task } of this.all<HoldingTask>()) this.hold(task, 1);
   }
 
@@ -73,19 +80,25 @@ export class TaskStore {
     return row ? { id: row.id, task: JSON.parse(row.body) as T, created: row.created } : undefined;
   }
 
-  /** Whether a pending task holds `uid` of `folder`: sync and reports then leave its row alone. */
+  /** Whether a pending task takes `uid` out of `folder`: sync and reports then write no summary of it. */
+  holdsRow(folder: string, uid: number): boolean {
+    return this.held.row.get(folder)?.has(uid) ?? false;
+  }
+
+  /** Whether a pending task holds `uid` of `folder` at all: sync and reports then write none of its flags. */
   holds(folder: string, uid: number): boolean {
-    return this.held.get(folder)?.has(uid) ?? false;
+    return this.holdsRow(folder, uid) || (this.held.flags.get(folder)?.has(uid) ?? false);
   }
 
   private hold(task: HoldingTask, by: 1 | -1): void {
-    let uids = this.held.get(task.folder);
-    if (!uids) this.held.set(task.folder, (uids = new Map()));
+    const held = this.held[task.holds ?? 'row'];
+    let uids = held.get(task.folder);
+    if (!uids) held.set(task.folder, (uids = new Map()));
     for (const uid of task.uids) {
       const count = (uids.get(uid) ?? 0) + by;
       if (count > 0) uids.set(uid, count);
       else uids.delete(uid);
     }
-    if (!uids.size) this.held.delete(task.folder);
+    if (!uids.size) held.delete(task.folder);
   }
 }

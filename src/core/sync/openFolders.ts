@@ -118,7 +118,9 @@ export class OpenFolders extends DisposableBase {
     const known = this.fromMirror(path);
     // A first page goes to the tree before it is written to the mirror: the write follows at once.
     const synced = known ? undefined : await owner.run(() => this.sync(owner, true));
-    const view = known ?? (synced?.firstPage ? viewOfFirstPage(path, synced.firstPage) : this.fromMirror(path));
+    // A first page shown before it is stored: without the rows a user's pending action holds (moved away).
+    const first = synced?.firstPage && { ...synced.firstPage, messages: synced.firstPage.messages.filter((m) => !this.cache.tasks.holdsRow(path, m.uid)) };
+    const view = known ?? (first ? viewOfFirstPage(path, first) : this.fromMirror(path));
     if (!view) throw new Error(`The mirror of ${path} could not be read after its first page was stored.`);
     owner.view = view;
     const page = this.page(path, view);
