@@ -36,6 +36,8 @@ export interface MailroomApi {
   mirrorDir: string;
   /** The folders whose mirror fill the view's progress bar shows. */
   fillProgress: FillProgress;
+  /** The tree's drag and drop: tests drop rows on a folder through it. */
+  dragAndDrop: MailDragAndDrop;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MailroomApi> {
@@ -52,11 +54,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   const sessions = new SessionRegistry(store, log, roles, caches);
   const tree = new MailTreeProvider(sessions);
   const fillProgress = new FillProgress(sessions);
+  const dragAndDrop = new MailDragAndDrop();
   const view = vscode.window.createTreeView(MAIL_VIEW_ID, {
     treeDataProvider: tree,
     showCollapseAll: true,
     canSelectMany: true,
-    dragAndDropController: new MailDragAndDrop(),
+    dragAndDropController: dragAndDrop,
   });
   // The mirrors close with the extension; a session still writing meets a closed mirror and only logs it.
   context.subscriptions.push(sessions, caches, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
@@ -86,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   );
 
   await sessions.sync();
-  return { tree, panels, sessions, store, mirrorDir, fillProgress, view: view as vscode.TreeView<unknown> };
+  return { tree, panels, sessions, store, mirrorDir, fillProgress, dragAndDrop, view: view as vscode.TreeView<unknown> };
 }
 
 export function deactivate(): void {
