@@ -31,8 +31,19 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
   after(async () => world?.stop());
 
   async function open(folder: string, pageSize = 50): Promise<void> {
+    world.transcript.length = 0;
     await handle.session.openFolder(folder);
     while (shownSubjects(handle.session, folder).length < Math.min(pageSize, (await world.subjectsOnServer(folder)).length)) await handle.session.loadOlder(folder);
+  }
+
+  /** Opens `folder` and waits until the listening connection watches it (its EXAMINE, then IDLE). */
+  async function openWatched(folder: string): Promise<void> {
+    await open(folder);
+    await until(() => {
+      const examined = world.transcript.findIndex((l) => new RegExp(`^C: \\S+ EXAMINE ${folder}\\b`).test(l));
+      return examined >= 0 && world.transcript.slice(examined).some((l) => /^C: \S+ IDLE$/.test(l));
+    }, 10_000, `the watcher on ${folder}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
   it('moves 500 selected rows with one UID MOVE, and the rows leave the window before the server answers', async () => {
@@ -197,7 +208,7 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
 
   it('keeps the flags a pending action set, whatever a live report of older flags says meanwhile', async () => {
     await world.fill('Flagging', 'Flagging', 2);
-    await open('Flagging');
+    await openWatched('Flagging');
     const [uid] = uidsOf(handle.session, 'Flagging', ['Flagging 1']);
     const isFlagged = () => handle.session.loadedMessages('Flagging')!.messages.find((m) => m.uid === uid)!.flags.flagged;
     // The folder's owner is busy (a catch-up whose answer is held back), so a report queues behind it.
@@ -220,6 +231,25 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     await handle.session.whenDone(receipt.id);
     await until(() => handle.session.loadedMessages('Flagging')!.messages.find((m) => m.uid === uid)!.flags.seen, 10_000, 'the other client\'s \\Seen shown after');
     assert.equal(isFlagged(), true);
+  });
+
+  it('keeps the MODSEQ the server gave its STORE, so a report older than the STORE cannot undo it', async () => {
+    await world.fill('Stale', 'Stale', 2);
+    await open('Stale');
+    const [uid] = uidsOf(handle.session, 'Stale', ['Stale 1']);
+    const before = handle.cache.message('Stale', uid)!.modseq!;
+    await handle.session.whenDone(handle.session.setFlags('Stale', [uid], '\\Flagged', true).id);
+    // Right after the confirmation, before the catch-up that follows the task.
+    await world.other.mailboxOpen('Stale');
+    const onServer = await world.other.fetchOne(String(uid), { flags: true }, { uid: true });
+    assert.ok(onServer && onServer.modseq);
+    assert.equal(handle.cache.message('Stale', uid)!.modseq, String(onServer.modseq));
+    // A report of the flags from before the STORE (a MODSEQ between) is older than what is stored.
+    const older = String(BigInt(before) + 1n);
+    assert.ok(BigInt(older) < onServer.modseq);
+    const unflagged = { ...handle.cache.message('Stale', uid)!.flags, flagged: false };
+    assert.deepEqual(handle.cache.setFlags('Stale', [{ uid, flags: unflagged, modseq: older }]), []);
+    assert.equal(handle.session.loadedMessages('Stale')!.messages.find((m) => m.uid === uid)!.flags.flagged, true);
   });
 
   it('performs an action taken offline once the account is back, and shows it at once', async () => {

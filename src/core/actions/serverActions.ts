@@ -10,19 +10,27 @@
  * the user accepted exactly that (`allowBareExpunge`).
  */
 import type { ImapFlow } from 'imapflow';
+import type { FlagUpdate } from '../cache/mailCache';
 import { MailError } from '../imap/errors';
+import { keywordsOf, toFlags } from '../sync/summaries';
 import type { CopyMap, ExpungeTask, FlagsTask, MailTask, MoveTask } from './mailTasks';
 import { uidSets } from './uidSet';
 
 /** Message-IDs per UID SEARCH: an OR of them per command (RFC 3501 6.4.4). */
 const IDS_PER_SEARCH = 20;
 
+/** What the server said back: where moved messages went (COPYUID), the flags a STORE left (with their MODSEQ). */
+export interface TaskOutcome {
+  copied?: CopyMap;
+  flags?: FlagUpdate[];
+}
+
 /**
  * Performs `task` on `client`, whose selected folder is the task's. `copied` is called once the
  * COPY of a move without MOVE is done, before the EXPUNGE: the queue stores it, so a retry after a
- * cut does not copy again. Returns where the server put moved messages (COPYUID), when it said.
+ * cut does not copy again.
  */
-export async function performTask(client: ImapFlow, task: MailTask, copied: (map: CopyMap) => void): Promise<CopyMap | undefined> {
+export async function performTask(client: ImapFlow, task: MailTask, copied: (map: CopyMap) => void): Promise<TaskOutcome> {
   const selected = client.mailbox ? String(client.mailbox.uidValidity) : undefined;
   if (task.uidValidity !== undefined && selected !== task.uidValidity) {
     // RFC 3501 2.3.1.1: the folder was made anew; these UIDs name other messages now, or none.
@@ -30,27 +38,43 @@ export async function performTask(client: ImapFlow, task: MailTask, copied: (map
   }
   switch (task.kind) {
     case 'flags':
-      await storeFlags(client, task);
-      return undefined;
+      return { flags: await storeFlags(client, task) };
     case 'allRead':
       // RFC 3501 6.4.6: one STORE over every message, by sequence number; an empty folder has none.
+      // SILENT: the folder's catch-up after the task reads what changed, not a line per message here.
       if (client.mailbox && client.mailbox.exists > 0) {
-        if (!(await client.messageFlagsAdd('1:*', ['\\Seen']))) throw refused(client, `mark every message in ${task.folder} as read`);
+        if (!(await client.messageFlagsAdd('1:*', ['\\Seen'], { silent: true }))) throw refused(client, `mark every message in ${task.folder} as read`);
       }
-      return undefined;
+      return {};
     case 'move':
-      return moveMessages(client, task, copied);
+      return { copied: await moveMessages(client, task, copied) };
     case 'expunge':
       await expunge(client, task, task.uids);
-      return undefined;
+      return {};
   }
 }
 
-async function storeFlags(client: ImapFlow, task: FlagsTask): Promise<void> {
-  for (const set of uidSets(task.uids)) {
-    const stored = task.on ? await client.messageFlagsAdd(set, [task.flag], { uid: true }) : await client.messageFlagsRemove(set, [task.flag], { uid: true });
-    if (!stored) throw refused(client, `${task.on ? 'set' : 'clear'} ${task.flag} in ${task.folder}`);
+/**
+ * One UID STORE per set. The server answers with each message's flags and, with CONDSTORE, its new
+ * MODSEQ (RFC 7162 3.1.4): kept, so that a report older than this STORE, applied after it, is
+ * recognised as older and does not show the flags from before.
+ */
+async function storeFlags(client: ImapFlow, task: FlagsTask): Promise<FlagUpdate[]> {
+  const path = client.mailbox ? client.mailbox.path : task.folder;
+  const reported: FlagUpdate[] = [];
+  const listener = (event: { path: string; uid?: number; flags: Set<string>; modseq?: bigint }) => {
+    if (event.uid && event.path === path) reported.push({ uid: event.uid, flags: toFlags(event.flags), keywords: keywordsOf(event.flags), modseq: event.modseq?.toString() });
+  };
+  client.on('flags', listener);
+  try {
+    for (const set of uidSets(task.uids)) {
+      const stored = task.on ? await client.messageFlagsAdd(set, [task.flag], { uid: true }) : await client.messageFlagsRemove(set, [task.flag], { uid: true });
+      if (!stored) throw refused(client, `${task.on ? 'set' : 'clear'} ${task.flag} in ${task.folder}`);
+    }
+  } finally {
+    client.off('flags', listener);
   }
+  return reported;
 }
 
 /**

@@ -150,13 +150,19 @@ export class TaskQueue extends DisposableBase {
   private async perform({ id, task }: StoredTask<MailTask>): Promise<boolean> {
     this.inFlight = id;
     try {
-      const copied = await this.folders.run(task.folder, async () => {
-        const map = await this.connections.inFolderWhileOnline(task.folder, (client) =>
+      const { copied } = await this.folders.run(task.folder, async () => {
+        const outcome = await this.connections.inFolderWhileOnline(task.folder, (client) =>
           performTask(client, task, (done) => this.cache.tasks.update(id, { ...task, copied: done })),
         );
-        // Confirmed: the rows it held are let go inside the owner's queue, before any sync of the folder.
-        this.cache.tasks.remove(id);
-        return map;
+        // Confirmed: the rows it held are let go inside the owner's queue, before any sync of the
+        // folder, with the flags (and MODSEQ) the server said it left.
+        this.folders.changeMirror(task.folder, () =>
+          this.cache.transaction(() => {
+            this.cache.tasks.remove(id);
+            if (outcome.flags?.length) this.cache.setFlags(task.folder, outcome.flags);
+          }),
+        );
+        return outcome;
       });
       this.failures = 0;
       this.log.info(`actions: done: ${describeTask(task)}`);
