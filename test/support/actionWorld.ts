@@ -10,14 +10,15 @@ import type { ImapFlow } from 'imapflow';
 import { AccountSession } from '../../src/core/account/accountSession';
 import { MailCache } from '../../src/core/cache/mailCache';
 import { silentLog } from '../../src/core/imap/log';
-import { startDovecot, type DovecotServer } from './dovecot';
+import { startCyrus } from './cyrus';
+import { startDovecot } from './dovecot';
 import { simpleMessage } from './fixtures';
 import { startImapProxy, type ImapProxy } from './imapProxy';
 import { otherClient } from './otherClient';
 import { until } from './waitFor';
 
 export interface ActionWorld {
-  server: DovecotServer;
+  server: { host: string; port: number; users: Record<string, string>; stop(): Promise<void> };
   proxy: ImapProxy;
   transcript: string[];
   other: ImapFlow;
@@ -31,8 +32,9 @@ export interface ActionWorld {
   stop(): Promise<void>;
 }
 
+/** Dovecot with these capabilities (all of its own by default), or Cyrus (`'cyrus'`). */
 export async function startActionWorld(capabilities?: string, proxyOptions: { stripCopyUid?: boolean } = {}): Promise<ActionWorld> {
-  const server = await startDovecot(capabilities ? { capabilities } : {});
+  const server = capabilities === 'cyrus' ? await startCyrus({ idled: true }) : await startDovecot(capabilities ? { capabilities } : {});
   const transcript: string[] = [];
   const proxy = await startImapProxy(server.port, { transcript, ...proxyOptions });
   const other = await otherClient(server);
