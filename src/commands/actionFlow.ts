@@ -183,6 +183,9 @@ async function askBareExpunge(group: FolderGroup): Promise<boolean> {
   return choice === 'Go Ahead';
 }
 
+/** Core says what an action does ("archive 2 messages from Work"); the notification says it is done. */
+const DONE: Record<string, string> = { archive: 'Archived', move: 'Moved', mark: 'Marked', flag: 'Flagged', unflag: 'Unflagged', delete: 'Deleted', put: 'Put' };
+
 function sentence(text: string): string {
-  return `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}.`;
+  return `${text.replace(/^(\w+)/, (verb) => DONE[verb] ?? verb[0].toUpperCase() + verb.slice(1))}.`;
 }

@@ -1,0 +1,136 @@
+/**
+ * Triage as a person does it, in Chromium against code-server and a real Dovecot: select two rows
+ * (one read, one unread), see both Mark as Read and Mark as Unread in their menu, press `e` to
+ * archive them, see the notification with Undo, press `z` to bring them back, and act on an open
+ * message from its tab's title bar. The server's folders are checked by another IMAP client. Saves
+ * test-results/triage-menu.png, triage-notification.png and triage-toolbar.png to look at.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newWorkbenchPage } from '../support/browser';
+import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../support/codeServer';
+import { DovecotServer, startDovecot } from '../support/dovecot';
+import { simpleMessage } from '../support/fixtures';
+import { withOtherClient } from '../support/otherClient';
+import { assertEventually, recordConsole, widenSideBar } from '../support/workbench';
+
+const resultsDir = path.join(repoRoot, 'test-results');
+
+describe('Triage in the workbench: keys, menus, Undo', function () {
+  this.timeout(180_000);
+  let dovecot: DovecotServer | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let tmp: string | undefined;
+
+  const sidebar = () => page!.locator('.part.sidebar');
+  const treeRow = (text: string) => sidebar().locator('.monaco-list-row', { hasText: text }).first();
+  const subjects = (folder: string) =>
+    withOtherClient(dovecot!, 'alice', async (client) => {
+      await client.mailboxOpen(folder, { readOnly: true });
+      const out: string[] = [];
+      for await (const m of client.fetch('1:*', { envelope: true })) out.push(m.envelope?.subject ?? '');
+      return out.sort();
+    }).catch(() => [] as string[]);
+
+  async function expand(text: string): Promise<void> {
+    const row = treeRow(text);
+    await row.waitFor({ timeout: 60_000 });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    await assertEventually(async () => (await row.getAttribute('aria-expanded')) === 'true', `${text} to expand`, 30_000);
+  }
+
+  before(async () => {
+    fs.mkdirSync(resultsDir, { recursive: true });
+    dovecot = await startDovecot();
+    await dovecot.createFolder('alice', 'Work');
+    for (let i = 1; i <= 6; i++) {
+      await dovecot.deliver('alice', 'Work', simpleMessage(`Deploy report ${i}`, { from: 'Release Bot <release@example.com>' }), i % 2 ? ['\\Seen'] : []);
+    }
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-triage-'));
+    const workspace = path.join(tmp, 'workspace');
+    fs.mkdirSync(workspace);
+    server = await startCodeServer({
+      workspace,
+      userDataDir: path.join(tmp, 'user-data'),
+      extensionsDir: path.join(tmp, 'extensions'),
+      env: { MAILROOM_TEST_PASSWORDS: JSON.stringify({ demo: dovecot.users.alice }) },
+      settings: { 'mailroom.accounts': [{ id: 'demo', name: 'Demo', host: '127.0.0.1', port: dovecot.port, security: 'none', user: 'alice' }] },
+    });
+    browser = await launchBrowser();
+    page = await newWorkbenchPage(browser);
+    recordConsole(page, path.join(resultsDir, 'triage-console.log'));
+    await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot }));
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await page?.screenshot({ path: path.join(resultsDir, 'triage-failure.png') }).catch(() => undefined);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    await dovecot?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('offers Mark as Read and Mark as Unread for a selection of read and unread mail', async () => {
+    await page!.locator('.part.activitybar [aria-label^="Mailroom"]').first().click();
+    await expand('Demo');
+    await widenSideBar(page!, 620);
+    await expand('Work');
+    // 6 is unread, 5 read: a mixed selection.
+    await treeRow('Deploy report 6').click();
+    await treeRow('Deploy report 5').click({ modifiers: ['Control'] });
+    await treeRow('Deploy report 5').click({ button: 'right' });
+    const menu = page!.locator('.context-view .monaco-menu');
+    await menu.waitFor({ timeout: 10_000 });
+    await page!.waitForTimeout(300);
+    await page!.screenshot({ path: path.join(resultsDir, 'triage-menu.png') });
+    const items = (await menu.locator('.action-label').allTextContents()).map((t) => t.trim());
+    for (const wanted of ['Mark as Read', 'Mark as Unread', 'Flag', 'Remove Flag', 'Archive', 'Move to…', 'Delete']) {
+      assert.ok(items.includes(wanted), `"${wanted}" in the menu of a mixed selection: ${items.join(', ')}`);
+    }
+    await page!.keyboard.press('Escape');
+  });
+
+  it('archives the selection with e, says so with Undo, and brings it back with z', async () => {
+    // The right-click left both rows selected and the tree focused.
+    await treeRow('Deploy report 6').click();
+    await treeRow('Deploy report 5').click({ modifiers: ['Control'] });
+    await page!.keyboard.press('e');
+    await assertEventually(async () => (await treeRow('Deploy report 6').count()) === 0 && (await treeRow('Deploy report 5').count()) === 0, 'the rows to leave', 5_000);
+    const toast = page!.locator('.notifications-toasts .notification-toast', { hasText: 'Archived 2 messages from Work' });
+    await toast.waitFor({ timeout: 10_000 });
+    assert.ok(await toast.locator('.monaco-button', { hasText: 'Undo' }).count(), 'an Undo button');
+    await page!.screenshot({ path: path.join(resultsDir, 'triage-notification.png') });
+    await assertEventually(async () => (await subjects('Archive')).join() === 'Deploy report 5,Deploy report 6', 'both in Archive on the server', 15_000);
+
+    await sidebar().locator('.monaco-list-row[aria-selected="true"]').first().click();
+    await page!.keyboard.press('z');
+    await assertEventually(async () => (await subjects('Archive')).length === 0, 'Archive empty again on the server', 15_000);
+    assert.equal((await subjects('Work')).length, 6);
+    await treeRow('Deploy report 6').waitFor({ timeout: 15_000 });
+  });
+
+  it('acts on the open message from its title bar, and shows the next one', async () => {
+    await treeRow('Deploy report 4').click();
+    const title = page!.locator('.part.editor .editor-actions');
+    const archive = title.locator('.action-label[aria-label^="Archive"]');
+    await archive.waitFor({ timeout: 15_000 });
+    await page!.waitForTimeout(500);
+    await page!.screenshot({ path: path.join(resultsDir, 'triage-toolbar.png') });
+    for (const label of ['Previous Message', 'Next Message', 'Delete', 'Move to…', 'Mark as Unread', 'Toggle Flag']) {
+      assert.ok(await title.locator(`.action-label[aria-label^="${label}"]`).count(), `"${label}" in the title bar`);
+    }
+    await archive.click();
+    await assertEventually(async () => (await subjects('Archive')).includes('Deploy report 4'), 'report 4 in Archive on the server', 15_000);
+    // The tab moves on to the row below: report 3.
+    await assertEventually(async () => /Deploy report 3/.test((await page!.locator('.tabs-container .tab.active').textContent()) ?? ''), 'the tab to show report 3', 15_000);
+  });
+});
