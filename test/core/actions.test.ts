@@ -145,6 +145,16 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     assert.match(failures[0].message, /back where they were/);
     assert.deepEqual(await world.subjectsOnServer('Refused'), range('Refused', 1, 6));
     assert.deepEqual(handle.session.pendingActions(), []);
+
+    // A flag change refused: the flag shown goes back to what it was.
+    const flagRefusal = world.proxy.refuseWhenClientSends(/^\S+ UID STORE /);
+    const flagged = handle.session.setFlags('Refused', uids, '\\Flagged', true);
+    const shownFlag = () => handle.session.loadedMessages('Refused')!.messages.find((m) => m.uid === uids[0])!.flags.flagged;
+    assert.equal(shownFlag(), true);
+    await flagRefusal;
+    await assert.rejects(handle.session.whenDone(flagged.id), /Could not flag 1 message in Refused: the server refused .*shown as they were/);
+    assert.equal(shownFlag(), false);
+    assert.equal(failures.length, 2);
   });
 
   it('does not put back a row a pending move holds, whatever a catch-up or a live report says meanwhile', async () => {
