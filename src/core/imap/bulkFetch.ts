@@ -10,7 +10,7 @@
  * client made meanwhile), goes to imapflow as usual. `fetchBehindSelect.ts` takes the lines of a
  * FETCH written behind a SELECT the same way.
  *
- * This reaches into imapflow (`exec`, `streamer.push`, `lib/tools`) through `imapflowInternals.ts`. A line the
+ * This reaches into imapflow (`exec`, `streamer.push`, its cutter, `lib/tools`) through `imapflowInternals.ts`. A line the
  * tokenizer cannot read is never dropped: the result says so, and the caller fetches the range again
  * the ordinary way.
  */
@@ -18,6 +18,7 @@ import type { ImapFlow } from 'imapflow';
 import { readFetchLine, type SummaryLine } from './fetchLine';
 import { execCommand, streamOf, type StreamItem } from './imapflowInternals';
 import { shadow } from './shadow';
+import { cutFetchResponses } from './wholeResponses';
 
 /** The header fields fetched with each summary beyond the envelope. */
 export interface SummaryItems {
@@ -94,8 +95,11 @@ export function takeSummaryLines(client: ImapFlow, into: BulkFetchResult, own?: 
     return below.call(this, item);
   };
   const unshadow = shadow(streamer, 'push', take);
+  // Whole FETCH responses are cut here before imapflow's cutter (wholeResponses.ts), and go to `take` at once.
+  const uncut = cutFetchResponses(streamer, (item) => take.call(streamer, item));
   const release = () => {
     taking = false;
+    uncut();
     unshadow();
   };
   return release;

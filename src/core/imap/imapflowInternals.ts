@@ -12,7 +12,8 @@
  * does, so no command of ours is ever queued behind an IDLE.
  *
  * Used for: commands imapflow has no method for (PREVIEW, NOTIFY, a NOOP whose `* NO` matters, a
- * FETCH whose lines we read ourselves), lines taken off its stream as it cuts them (`streamer.push`),
+ * FETCH whose lines we read ourselves), lines taken off its stream as it cuts them (`streamer.push`)
+ * or cut from its input before it does (`processChunkSegment`, `wholeResponses.ts`),
  * a FETCH written right behind a SELECT (`send`, `write`), the socket (deadlines, timeouts), the
  * connection-wide untagged handlers (NOTIFY's STATUS and LIST), a LIST read line by line
  * (`listReader.ts`, through `execCommand`), and `lib/tools` (path encoding and decoding, envelope
@@ -28,6 +29,26 @@ export interface StreamItem {
   next?: () => void;
 }
 export type StreamPush = (item: StreamItem | null) => boolean;
+
+/**
+ * imapflow's stream (`handler/imap-stream.js`) as its line cutter keeps it: `processChunkSegment`
+ * cuts lines and literals from the chunk at `start` and returns where to go on (null: the chunk is
+ * done); between responses its state is LINE (1) with no part of a response held.
+ */
+export interface ImapStreamCutter {
+  push: StreamPush;
+  processChunkSegment(chunk: Buffer, start: number): Promise<number | null>;
+  state: number;
+  lineBuffer: unknown[];
+  inputBuffer: unknown[];
+  literals: unknown[];
+  destroyed: boolean;
+  maxLineLength: number;
+  maxLiteralSize: number;
+  maxResponseSize: number;
+}
+/** `ImapStreamCutter.state` between lines (imap-stream.js `LINE`). */
+export const STREAM_LINE_STATE = 1;
 
 /** What imapflow's `send()` is given for one queued command. */
 export interface SentRequest {
@@ -63,7 +84,7 @@ interface Internals extends WritingSide {
   autoidle(): void;
   connectionBusy(): boolean;
   idling: boolean;
-  streamer: { push: StreamPush };
+  streamer: ImapStreamCutter;
   socket?: Socket | null;
   socketTimeout: number;
   untaggedHandlers: Record<string, UntaggedHandler | null | undefined>;
@@ -108,7 +129,7 @@ export async function runList(
 }
 
 /** imapflow's stream, whose `push` hands each cut line to its reader (shadow it to take lines first). */
-export function streamOf(client: ImapFlow): { push: StreamPush } {
+export function streamOf(client: ImapFlow): ImapStreamCutter {
   return inside(client).streamer;
 }
 
