@@ -50,9 +50,10 @@ export class MailCache {
 
   constructor(file: string, options: CacheOptions) {
     const opened = file === MailCache.IN_MEMORY ? { db: openAndMigrate(file), file, setAside: undefined, release: () => undefined } : openCacheDatabase(file, options.log);
+    // Called before the new file is in place: nothing may be read here.
     this.damage = new DamagedFileWatch(opened.file, options.log, () => {
       this.stored.forgetKept();
-      this.tasks.reload();
+      this.tasks.forget();
     });
     this.sql = new CacheConnection(opened.db, opened.release, (reason) => this.damage.replace(reason));
     this.baseFile = file;

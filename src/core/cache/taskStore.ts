@@ -37,10 +37,15 @@ export class TaskStore {
     this.reload();
   }
 
-  /** Reads the held UIDs from the table again (at open, and after the file was replaced). */
-  reload(): void {
+  /** The file went (found damaged, replaced by an empty one): no task of it holds anything now. */
+  forget(): void {
     this.held.row.clear();
     this.held.flags.clear();
+  }
+
+  /** Reads the held UIDs from the table again (at open, and after a transaction was rolled back). */
+  reload(): void {
+    this.forget();
     for (const { task } of this.all<HoldingTask>()) this.hold(task, 1);
   }
 
