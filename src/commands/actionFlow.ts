@@ -15,6 +15,8 @@ import type { FolderGroup } from './mailSelection';
 /** What scripts and tests pass instead of answering dialogs: `{ confirm: false }` answers yes. */
 export interface ActionArgs {
   confirm?: boolean;
+  /** Answers "which folder is Archive (or Junk)?" where the account has none. */
+  roleFolder?: string;
 }
 
 /** One action taken: what to undo, and how to do it again if the server refuses it. */
@@ -111,7 +113,7 @@ export class ActionFlow implements vscode.Disposable {
           if (args.confirm !== false && !(await askBareExpunge(group))) return undefined;
           options.allowBareExpunge = true;
         } else if (err instanceof NoFolderForRole && attempt === 0) {
-          if (!(await this.chooseRoleFolder(session, err.role))) return undefined;
+          if (!(await this.chooseRoleFolder(session, err.role, args.roleFolder))) return undefined;
         } else {
           throw err;
         }
@@ -121,7 +123,11 @@ export class ActionFlow implements vscode.Disposable {
   }
 
   /** No folder has the role: the user picks one, which becomes that role (as Set Folder Role would). */
-  private async chooseRoleFolder(session: AccountSession, role: SpecialUse): Promise<boolean> {
+  private async chooseRoleFolder(session: AccountSession, role: SpecialUse, given?: string): Promise<boolean> {
+    if (given) {
+      session.setFolderRoles(await this.roles.choose(session.account.id, given, role));
+      return true;
+    }
     const name = role[0].toUpperCase() + role.slice(1);
     const choice = await vscode.window.showWarningMessage(
       `${session.account.name} has no ${name} folder.`,

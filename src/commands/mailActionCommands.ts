@@ -6,7 +6,8 @@
  * message to the next message, as mail clients do after a message leaves the list.
  *
  * Commands take `(node, selectedNodes, args)`; scripts and tests pass `args` such as
- * `{ confirm: false }` (answer yes to the confirmation) or `{ folder: 'Lists' }` (Move to…).
+ * `{ confirm: false }` (answer yes to the confirmation), `{ roleFolder: 'Kept' }` (the Archive folder
+ * where the account has none) or `{ folder: 'Lists' }` (Move to…).
  */
 import * as vscode from 'vscode';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
