@@ -2,14 +2,14 @@
  * Triage as a person does it, in Chromium against code-server and a real Dovecot: select two rows
  * (one read, one unread), see both Mark as Read and Mark as Unread in their menu, press `e` to
  * archive them, see the notification with Undo, press `z` to bring them back, and act on an open
- * message from its tab's title bar. The server's folders are checked by another IMAP client. Saves
+ * message from its tab's title bar and with j / k pressed inside it. The server's folders are checked by another IMAP client. Saves
  * test-results/triage-menu.png, triage-notification.png and triage-toolbar.png to look at.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { launchBrowser, newWorkbenchPage } from '../support/browser';
 import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../support/codeServer';
 import { DovecotServer, startDovecot } from '../support/dovecot';
@@ -133,4 +133,34 @@ describe('Triage in the workbench: keys, menus, Undo', function () {
     // The tab moves on to the row below: report 3.
     await assertEventually(async () => /Deploy report 3/.test((await page!.locator('.tabs-container .tab.active').textContent()) ?? ''), 'the tab to show report 3', 15_000);
   });
+
+  it('moves to the previous and next message with k and j pressed in the open message', async () => {
+    const tabShows = (n: number) =>
+      assertEventually(async () => new RegExp(`Deploy report ${n}`).test((await page!.locator('.tabs-container .tab.active').textContent()) ?? ''), `the tab to show report ${n}`, 15_000);
+    // Focus inside the message itself: the webview passes its keys on to the workbench.
+    const frame = await frameShowing(page!, 'Body of Deploy report 3');
+    await frame.locator('body').click();
+    await page!.keyboard.press('k');
+    await tabShows(5);
+    const next = await frameShowing(page!, 'Body of Deploy report 5');
+    await next.locator('body').click();
+    await page!.keyboard.press('j');
+    await tabShows(3);
+  });
 });
+
+/** The webview frame whose document shows `text` (webviews are iframes in iframes). */
+async function frameShowing(page: Page, text: string): Promise<Frame> {
+  let found: Frame | undefined;
+  await assertEventually(async () => {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      if ((await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '')).includes(text)) {
+        found = frame;
+        return true;
+      }
+    }
+    return false;
+  }, `a webview showing "${text}"`, 15_000);
+  return found!;
+}
