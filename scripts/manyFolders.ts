@@ -2,12 +2,15 @@
  * `node --expose-gc out/scripts/manyFolders.js`: connect to an account with 100,000 folders at the
  * top level (`MAILROOM_FOLDERS`) on a test Dovecot without its list index, and print when the
  * server's LIST answer begins and ends (a raw socket), when the session shows its first folders, is
- * online and has every folder, and the heap meanwhile (sampled every 5 ms) and after. Asserts nothing.
+ * online and has every folder, and the heap meanwhile (sampled every 5 ms) and after; then a
+ * restart (a new session on the same mirror file): how soon the folders kept from the last listing
+ * show, before the server is asked. Asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AccountSession, silentLog } from '../src/core';
+import * as os from 'node:os';
+import { AccountSession, MailCache, silentLog } from '../src/core';
 import { startDovecot, type DovecotServer } from '../test/support/dovecot';
 import { simpleMessage } from '../test/support/fixtures';
 import { RawImap } from './bench/rawImap';
@@ -39,7 +42,7 @@ async function rawList(server: DovecotServer): Promise<{ first: number; all: num
   }
 }
 
-async function measure(server: DovecotServer): Promise<void> {
+async function measure(server: DovecotServer, cache: MailCache): Promise<void> {
   gc();
   const base = process.memoryUsage().heapUsed;
   let peak = base;
@@ -47,6 +50,7 @@ async function measure(server: DovecotServer): Promise<void> {
   const session = new AccountSession({ id: 'm', name: 'Many', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' }, 'secret', {
     log: silentLog,
     pollInterval: 600,
+    cache,
   });
   const started = performance.now();
   let first = 0;
@@ -72,15 +76,40 @@ async function measure(server: DovecotServer): Promise<void> {
   session.dispose();
 }
 
+/** A new session on the mirror file of an earlier connect: the kept folders show before the server answers. */
+async function restart(server: DovecotServer, file: string): Promise<void> {
+  gc();
+  const started = performance.now();
+  const cache = new MailCache(file, { log: silentLog, maxBodyBytes: 0 });
+  const session = new AccountSession({ id: 'm', name: 'Many', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice' }, 'secret', {
+    log: silentLog,
+    pollInterval: 600,
+    cache,
+  });
+  const shown = performance.now() - started;
+  console.log(`restart: ${session.folders.length} folders kept from the last listing shown ${shown.toFixed(0)} ms after the mirror file is opened, before connecting`);
+  session.dispose();
+  cache.close();
+}
+
 async function main(): Promise<void> {
   const server = await startDovecot({ listIndex: false });
   try {
     await server.deliver('alice', 'INBOX', simpleMessage('Hello'));
     makeFolders(server);
-    for (let round = 0; round < ROUNDS; round++) {
-      const raw = await rawList(server);
-      console.log(`raw LIST "" "%": first line ${(raw.first / 1000).toFixed(2)} s, tagged OK ${(raw.all / 1000).toFixed(2)} s`);
-      await measure(server);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailroom-folders-'));
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const raw = await rawList(server);
+        console.log(`raw LIST "" "%": first line ${(raw.first / 1000).toFixed(2)} s, tagged OK ${(raw.all / 1000).toFixed(2)} s`);
+        // Each round a first connect: a mirror file of its own.
+        const cache = new MailCache(path.join(dir, `first-${round}.sqlite`), { log: silentLog, maxBodyBytes: 0 });
+        await measure(server, cache);
+        cache.close();
+      }
+      await restart(server, path.join(dir, 'first-0.sqlite'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   } finally {
     await server.stop();
