@@ -11,7 +11,8 @@ const key = (accountId: string) => `mailroom.recentMoveTargets.${accountId}`;
 
 /** Every selectable folder of the account, the whole tree flattened, in the server's order. */
 export async function allFolders(session: AccountSession): Promise<FolderInfo[]> {
-  const tree = await session.wholeFolderTree().catch(() => session.folders);
+  // The list as the tree has it now (folders made since included); the whole of it once known.
+  const tree = session.foldersComplete ? session.folders : await session.wholeFolderTree().catch(() => session.folders);
   const out: FolderInfo[] = [];
   const walk = (folders: readonly FolderInfo[]) => {
     for (const folder of folders) {

@@ -3,7 +3,8 @@
  * (one read, one unread), see both Mark as Read and Mark as Unread in their menu, press `e` to
  * archive them, see the notification with Undo, press `z` to bring them back, and act on an open
  * message from its tab's title bar and with j / k pressed inside it. The server's folders are checked by another IMAP client. Saves
- * test-results/triage-menu.png, triage-notification.png and triage-toolbar.png to look at.
+ * test-results/triage-menu.png, triage-notification.png, triage-toolbar.png and triage-refused.png
+ * to look at.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -146,6 +147,28 @@ describe('Triage in the workbench: keys, menus, Undo', function () {
     await next.locator('body').click();
     await page!.keyboard.press('j');
     await tabShows(3);
+  });
+
+  it('says in plain words, with Retry, when the server refuses a move, and puts the row back', async () => {
+    await dovecot!.createFolder('alice', 'Doomed');
+    await treeRow('Doomed').waitFor({ timeout: 30_000 });
+    await treeRow('Deploy report 2').click();
+    await page!.keyboard.press('v');
+    const input = page!.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('Doomed');
+    const choice = page!.locator('.quick-input-list .monaco-list-row', { hasText: 'Doomed' }).first();
+    await choice.waitFor({ timeout: 10_000 });
+    // Another client deletes the folder while the pick is open: the server will refuse the MOVE.
+    await withOtherClient(dovecot!, 'alice', (client) => client.mailboxDelete('Doomed'));
+    await choice.click();
+    const toast = page!.locator('.notifications-toasts .notification-toast', { hasText: 'Could not move 1 message from Work to Doomed' });
+    await toast.waitFor({ timeout: 20_000 });
+    assert.ok(await toast.locator('.monaco-button', { hasText: 'Retry' }).count(), 'a Retry button');
+    await treeRow('Deploy report 2').waitFor({ timeout: 10_000 });
+    await page!.waitForTimeout(300);
+    await page!.screenshot({ path: path.join(resultsDir, 'triage-refused.png') });
+    assert.ok((await subjects('Work')).includes('Deploy report 2'), 'still in Work on the server');
   });
 });
 
