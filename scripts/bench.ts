@@ -12,6 +12,7 @@ import { compare, median, printFigures, RUNS, spread, time, WARMUP, type Figure 
 import { fillMaildir } from './bench/maildir';
 import { benchLatency } from './bench/latency';
 import { benchMirrorStore } from './bench/mirrorStore';
+import { benchTriage } from './bench/triage';
 import { RawImap } from './bench/rawImap';
 
 const MESSAGES = Number(process.env.MAILROOM_BENCH_MESSAGES ?? 100_000);
@@ -122,7 +123,8 @@ async function main(): Promise<void> {
     let warm = session(bench, mirrorCache);
     await warm.connect();
     const heapBefore = heapInUse();
-    for (const [folder, rounds] of [['Small', RUNS], ['Big', MIRROR_RUNS]] as const) {
+    const mirrorRounds = process.env.MAILROOM_BENCH_ONLY === 'triage' ? [] : ([['Small', RUNS], ['Big', MIRROR_RUNS]] as const);
+    for (const [folder, rounds] of mirrorRounds) {
       const figure: Figure = { name: `full mirror (${folder === 'Big' ? MESSAGES : SMALL})`, raw: [], ours: [] };
       const rawMirror = async () => {
         await raw.run(`SELECT ${folder}`);
@@ -146,8 +148,10 @@ async function main(): Promise<void> {
       figures.push(figure);
     }
     const heapAfter = heapInUse();
-    // `MAILROOM_BENCH_ONLY=mirror`: the full mirror alone (for a CPU profile of it, `--cpu-prof`).
-    if (process.env.MAILROOM_BENCH_ONLY === 'mirror') {
+    phase('triage');
+    if (!process.env.MAILROOM_BENCH_ONLY || process.env.MAILROOM_BENCH_ONLY === 'triage') figures.push(await benchTriage(server, warm, mirrorCache));
+    // `MAILROOM_BENCH_ONLY=mirror` (or `triage`): those figures alone (for a CPU profile, `--cpu-prof`).
+    if (process.env.MAILROOM_BENCH_ONLY) {
       printFigures(figures);
       warm.dispose();
       mirrorCache.close();
