@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { AccountSession, FolderInfo } from '../core';
+import { folderIcon } from '../tree/folderNode';
 
 const RECENT = 5;
 const key = (accountId: string) => `mailroom.recentMoveTargets.${accountId}`;
@@ -43,8 +44,8 @@ export class MoveTargets {
     const recent = this.recent(session.account.id).filter((p) => byPath.has(p));
     type Item = vscode.QuickPickItem & { path?: string };
     const item = (f: FolderInfo): Item => ({
-      label: `$(${f.specialUse ? 'folder-library' : 'folder'}) ${f.path}`,
-      description: f.specialUse,
+      // Named as the tree names it (Inbox, not INBOX); the path tells nested folders apart.
+      label: `$(${folderIcon(f.specialUse)}) ${f.path.toUpperCase() === 'INBOX' ? 'Inbox' : f.path}`,
       path: f.path,
     });
     const items: Item[] = [
@@ -56,7 +57,6 @@ export class MoveTargets {
     const picked = await vscode.window.showQuickPick(items, {
       title: `Move ${count} message${count === 1 ? '' : 's'} to…`,
       placeHolder: 'Type to filter the folders',
-      matchOnDescription: true,
     });
     return picked?.path;
   }

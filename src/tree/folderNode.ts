@@ -23,6 +23,11 @@ const ICONS: Record<SpecialUse, string> = {
   flagged: 'star-full',
 };
 
+/** The codicon of a folder, by what it is for; Move to… shows the same. */
+export function folderIcon(specialUse: SpecialUse | undefined): string {
+  return specialUse ? ICONS[specialUse] : 'folder';
+}
+
 export const PAGE_SIZE = 50;
 
 /** Where folder nodes come from: one node per folder path, made when its parent is expanded. */
@@ -90,7 +95,7 @@ export class FolderNode extends TreeNode {
     this.shownEmpty = counts && counts.messages === 0;
     const item = new vscode.TreeItem(this.folder.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon(this.folder.specialUse ? ICONS[this.folder.specialUse] : 'folder');
+    item.iconPath = new vscode.ThemeIcon(folderIcon(this.folder.specialUse));
     const syncing = this.progress && !this.progress.whole && this.progress.total > 0 ? this.progress : undefined;
     const percent = syncing && Math.min(99, Math.floor((100 * syncing.stored) / syncing.total));
     item.description = [counts && counts.unseen > 0 ? String(counts.unseen) : undefined, syncing && `syncing ${percent}%`].filter(Boolean).join(' · ') || undefined;

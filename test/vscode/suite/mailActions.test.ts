@@ -172,6 +172,14 @@ describe('Triage: actions on mail from VS Code', function () {
     assert.ok((await subjects('Archive')).includes('W4'));
   });
 
+  it('marks a whole folder read from its menu, on the server', async () => {
+    const before = await onServer('Work');
+    assert.ok([...before.values()].some((flags) => !flags.includes('\\Seen')), 'unread mail in Work first');
+    await done(await vscode.commands.executeCommand('mailroom.markAllRead', await folder('Work')));
+    const after = await onServer('Work');
+    assert.ok([...after.values()].every((flags) => flags.includes('\\Seen')), JSON.stringify([...after]));
+  });
+
   it('closes a message tab when its account is removed', async () => {
     assert.ok(api.panels.activePanels().length >= 1);
     await vscode.commands.executeCommand('mailroom.removeAccount', id);
