@@ -29,7 +29,7 @@ export function applyLocally(cache: MailCache, task: MailTask): MailTask {
       return { ...task, uids: setFlag(cache, task.folder, cache.unseenUids(task.folder), '\\Seen', true) };
     case 'move':
     case 'expunge': {
-      const rows = task.uids.map((uid) => cache.message(task.folder, uid)).filter((row) => row !== undefined);
+      const rows = cache.messagesAmong(task.folder, task.uids);
       cache.removeMessages(task.folder, task.uids);
       return { ...task, rows };
     }
@@ -61,10 +61,9 @@ export function undoLocally(cache: MailCache, task: MailTask): void {
 function setFlag(cache: MailCache, folder: string, uids: readonly number[], flag: SystemFlag, on: boolean): number[] {
   const key = FLAG_KEYS[flag];
   const updates = [];
-  for (const uid of uids) {
-    const row = cache.message(folder, uid);
-    if (!row || row.flags[key] === on) continue;
-    updates.push({ uid, flags: { ...row.flags, [key]: on }, keywords: row.keywords });
+  for (const row of cache.messagesAmong(folder, uids)) {
+    if (row.flags[key] === on) continue;
+    updates.push({ uid: row.uid, flags: { ...row.flags, [key]: on }, keywords: row.keywords });
   }
   return cache.setFlags(folder, updates);
 }

@@ -295,6 +295,14 @@ export class MailCache {
     return row ? fromRow(row, path, this.folder(path)?.uidValidity ?? '') : undefined;
   }
 
+  /** The stored messages among `uids`, ascending, in one read: an action on a selection of hundreds reads them all at once. */
+  messagesAmong(path: string, uids: readonly number[]): CachedMessage[] {
+    if (!uids.length) return [];
+    const uidValidity = this.folder(path)?.uidValidity ?? '';
+    const rows = this.sql.all<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid', [path, JSON.stringify(uids)]);
+    return rows.map((row) => fromRow(row, path, uidValidity));
+  }
+
   /** Stored UIDs of unread messages, ascending. */
   unseenUids(path: string): number[] {
     return this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND flags & 1 = 0 ORDER BY uid', path).map((r) => r.uid);
