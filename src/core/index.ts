@@ -17,6 +17,7 @@ export { AccountSession, type SessionOptions } from './account/accountSession';
 export { ActionNeedsConfirmation, NoFolderForRole, type ActionReceipt, type DeleteOptions, type MoveOptions } from './actions/mailActions';
 export type { ActionFailure } from './actions/taskQueue';
 export type { SystemFlag } from './actions/flags';
+export { folderNameProblem } from './actions/folderActions';
 
 // Credentials: a saved password is bound to the server it was given for.
 export {

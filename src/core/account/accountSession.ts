@@ -6,6 +6,7 @@
  */
 import type { SystemFlag } from '../actions/flags';
 import { MailActions, type ActionReceipt, type DeleteOptions, type MoveOptions } from '../actions/mailActions';
+import { FolderEdits } from '../actions/folderActions';
 import type { CredentialProvider } from '../imap/credentials';
 import { connectClient } from '../imap/imapClient';
 import { taggedLog, type MailLog } from '../imap/log';
@@ -32,6 +33,7 @@ export class AccountSession extends DisposableBase {
   private readonly openFolders: OpenFolders;
   private readonly listening: Listening;
   private readonly actions: MailActions;
+  private readonly folderEdits: FolderEdits;
 
   readonly onDidChangeState;
   readonly onDidChangeFolders;
@@ -78,6 +80,29 @@ export class AccountSession extends DisposableBase {
       }, this.log),
     );
     this.onDidFailAction = this.actions.onDidFail;
+    this.folderEdits = new FolderEdits({
+      inInbox: (work) => this.connections.inFolder('INBOX', (client) => work(client)),
+      folder: (path) => this.folderList.folder(path),
+      topDelimiter: () => this.folderList.folders.find((f) => f.delimiter)?.delimiter,
+      refresh: () => this.folderList.refresh(),
+      close: (paths) => paths.forEach((path) => this.openFolders.isOpen(path) && this.openFolders.close(path)),
+      cache,
+    });
+  }
+
+  /** Makes folder `name` at the top (`parent` undefined) or inside `parent`, with the server's delimiter; returns its path. */
+  createFolder(parent: string | undefined, name: string): Promise<string> {
+    return this.folderEdits.create(parent, name);
+  }
+
+  /** Renames the last part of `path` to `name` (subfolders move with it); returns the new path. */
+  renameFolder(path: string, name: string): Promise<string> {
+    return this.folderEdits.rename(path, name);
+  }
+
+  /** Deletes folder `path` and its mail for good: ask the user first, with `countsOf(path)`. */
+  deleteFolder(path: string): Promise<void> {
+    return this.folderEdits.delete(path);
   }
 
   /** Connects and logs in once, then logs out: used to check an account before it is saved. */
