@@ -53,7 +53,8 @@ export class MailSelection {
 
   /** The folder a folder command acts on: the node given, or the folder of what is selected or open. */
   folder(first: unknown): { accountId: string; folder: string } | undefined {
-    const node = first instanceof FolderNode || first instanceof MessageNode ? first : this.view.selection[0];
+    // A key pressed in a message tab means that message's folder, whatever the tree has selected.
+    const node = first instanceof FolderNode || first instanceof MessageNode ? first : first === 'panel' ? undefined : this.view.selection[0];
     if (node instanceof FolderNode) return { accountId: node.accountId, folder: node.path };
     if (node instanceof MessageNode) return { accountId: node.accountId, folder: node.parent.path };
     const ref = this.panels.activePanel()?.messageRef;
