@@ -15,7 +15,7 @@ import type { FolderGroup } from './mailSelection';
 /** What scripts and tests pass instead of answering dialogs: `{ confirm: false }` answers yes. */
 export interface ActionArgs {
   confirm?: boolean;
-  /** Answers "which folder is Archive (or Junk)?" where the account has none. */
+  /** Answers "which folder is Archive (or Junk)?" where the account has none: a path, made if missing. */
   roleFolder?: string;
 }
 
@@ -122,27 +122,38 @@ export class ActionFlow implements vscode.Disposable {
     return undefined;
   }
 
-  /** No folder has the role: the user picks one, which becomes that role (as Set Folder Role would). */
+  /**
+   * No folder has the role: the user creates one of that name ("Archive") or picks one; either way
+   * it becomes that role (as Set Folder Role would), so the question comes once per account.
+   * Scripts answer with `given`, a path, made first if the account has no such folder.
+   */
   private async chooseRoleFolder(session: AccountSession, role: SpecialUse, given?: string): Promise<boolean> {
-    if (given) {
-      session.setFolderRoles(await this.roles.choose(session.account.id, given, role));
-      return true;
-    }
     const name = role[0].toUpperCase() + role.slice(1);
-    const choice = await vscode.window.showWarningMessage(
-      `${session.account.name} has no ${name} folder.`,
-      { modal: true, detail: `Choose the folder to use as ${name}. Mailroom remembers it for this account (Set Folder Role changes it).` },
-      'Choose a Folder…',
-    );
-    if (choice !== 'Choose a Folder…') return false;
+    let path = given;
+    if (path !== undefined && !session.folder(path)) path = await session.createFolder(undefined, path);
+    if (path === undefined) {
+      const create = `Create "${name}"`;
+      const choice = await vscode.window.showWarningMessage(
+        `${session.account.name} has no ${name} folder.`,
+        { modal: true, detail: `Create one named "${name}", or choose a folder to use as ${name}. Mailroom remembers it for this account (Set Folder Role changes it).` },
+        create,
+        'Choose a Folder…',
+      );
+      if (choice === create) path = await session.createFolder(undefined, name);
+      else if (choice === 'Choose a Folder…') path = await this.pickFolder(session, name);
+    }
+    if (path === undefined) return false;
+    session.setFolderRoles(await this.roles.choose(session.account.id, path, role));
+    return true;
+  }
+
+  private async pickFolder(session: AccountSession, name: string): Promise<string | undefined> {
     const folders = (await allFolders(session)).filter((f) => f.path.toUpperCase() !== 'INBOX');
     const picked = await vscode.window.showQuickPick(
       folders.map((f) => ({ label: f.path, description: f.specialUse, path: f.path })),
       { title: `Which folder is ${name}?`, placeHolder: 'Type to filter the folders' },
     );
-    if (!picked) return false;
-    session.setFolderRoles(await this.roles.choose(session.account.id, picked.path, role));
-    return true;
+    return picked?.path;
   }
 
   private announce(taken: Taken): void {

@@ -78,4 +78,14 @@ describe('Triage on a server without SPECIAL-USE, MOVE or UIDPLUS', function () 
     assert.deepEqual(await subjects('Work'), ['S1', 'S2']);
     assert.deepEqual(await subjects('Kept'), ['S3']);
   });
+
+  it('makes the Junk folder it was told to use when there is none, and marks as junk into it', async () => {
+    const s2 = await row('S2');
+    const receipts = (await vscode.commands.executeCommand('mailroom.markJunk', s2, [s2], { roleFolder: 'Junk', confirm: false })) as ActionReceipt[];
+    assert.ok(receipts?.length, 'marked as junk');
+    await Promise.all(receipts.map((r) => api.sessions.get(id)!.whenDone(r.id)));
+    assert.deepEqual(await subjects('Junk'), ['S2']);
+    assert.deepEqual(await subjects('Work'), ['S1']);
+    assert.equal(api.sessions.get(id)!.folders.find((f) => f.path === 'Junk')?.specialUse, 'junk');
+  });
 });
