@@ -1,7 +1,10 @@
 /**
- * Counts on servers without NOTIFY: the watched folders are polled often, the folders shown at
- * `pollInterval`. Started again on every reconnect: the timers live as long as one pair of
- * connections.
+ * Counts on servers without NOTIFY (Cyrus, Gmail, Exchange). Where the server has LIST-STATUS
+ * (RFC 5819) and the account is small enough to list whole (COUNTED_TOP_LEVEL folders), every
+ * folder is counted by one LIST every `watchedPollSeconds`, so the folders shown follow within
+ * that; otherwise the watched folders get a STATUS each that often, and the folders shown are
+ * counted in batches at `pollInterval`. Started again on every reconnect: the timers live as long
+ * as one pair of connections.
  */
 import type { MailLog } from '../imap/log';
 import type { Disposable } from '../model/events';
@@ -15,6 +18,10 @@ export interface PollTimings {
 }
 
 export interface PolledCounts {
+  /** Whether `all` can count every folder with one command (LIST-STATUS, and few enough folders). */
+  canCountAll(): boolean;
+  /** Counts every folder with one LIST-STATUS. */
+  all(): Promise<void>;
   /** Counts the folders shown (those asked for so far). */
   shown(): Promise<void>;
   /** Counts the watched folders. */
@@ -31,6 +38,13 @@ export class CountsPolling implements Disposable {
 
   start(timings: PollTimings): void {
     this.stop();
+    if (this.counts.canCountAll()) {
+      // One command counts them all: as often as the watched folders, or the folders shown if that is sooner.
+      const seconds = Math.min(timings.watchedPollSeconds > 0 ? timings.watchedPollSeconds : Infinity, timings.pollInterval);
+      this.timers.push(every(seconds * 1_000, () => void this.counts.all().catch((err) => this.log.debug(`poll: ${err}`))));
+      this.log.info(`no NOTIFY: counting every folder with one LIST-STATUS every ${seconds} s`);
+      return;
+    }
     this.timers.push(every(timings.pollInterval * 1_000, () => void this.counts.shown().catch((err) => this.log.debug(`poll: ${err}`))));
     if (timings.watchedFolders.length && timings.watchedPollSeconds > 0) {
       const pollWatched = () => this.counts.watched(timings.watchedFolders).catch((err) => this.log.debug(`poll of watched folders: ${err}`));

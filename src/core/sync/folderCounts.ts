@@ -133,6 +133,11 @@ export function countsListed(list: readonly Listed[], selectedPath: string): Wat
     }));
 }
 
+/** Counts of every folder: one LIST-STATUS of the whole hierarchy, the selected folder from its selection (RFC 5819 5). */
+export async function countsOfAll(client: ImapFlow, selectedPath: string): Promise<WatchedStatus[]> {
+  return [...countsListed(await listFolders(client, '*', true), selectedPath), await countSelected(client)];
+}
+
 /** Counts of `paths`: one STATUS each, the selected folder from its selection. */
 export async function countsOf(client: ImapFlow, selectedPath: string, paths: readonly string[], log: MailLog): Promise<WatchedStatus[]> {
   const statuses = await statusEach(client, paths.filter((path) => path !== selectedPath), log);

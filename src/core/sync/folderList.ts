@@ -14,7 +14,7 @@ import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type Special
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { CountsPolling, type PollTimings } from './countsPolling';
-import { COUNTED_TOP_LEVEL, countsListed, countsOf, isWholeHierarchy, listFolders, listTopLevel, type Listed } from './folderCounts';
+import { COUNTED_TOP_LEVEL, countsListed, countsOf, countsOfAll, isWholeHierarchy, listFolders, listTopLevel, type Listed } from './folderCounts';
 import { isLateReport, mergeStatus, statusMoved } from './statusReports';
 import type { WatchedStatus } from './mailboxWatcher';
 
@@ -67,7 +67,14 @@ export class FolderList extends DisposableBase {
     private readonly cache?: MailCache,
   ) {
     super();
-    this.polling = this.register(new CountsPolling(log, { shown: () => this.pollShown(), watched: (paths) => this.pollWatched(paths) }));
+    this.polling = this.register(
+      new CountsPolling(log, {
+        canCountAll: () => this.connections.has('LIST-STATUS') && this.byPath.size <= COUNTED_TOP_LEVEL,
+        all: async () => this.apply(await this.connections.withSelectionHeld((client, selectedPath) => countsOfAll(client, selectedPath))),
+        shown: () => this.pollShown(),
+        watched: (paths) => this.pollWatched(paths),
+      }),
+    );
     // Counts still waiting when the session goes are kept now.
     this.register({ dispose: () => this.flushCounts() });
     this.restore();
