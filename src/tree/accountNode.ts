@@ -79,6 +79,14 @@ export class AccountNode extends TreeNode implements FolderNodes {
       }
     }
     this.folderNodes = this.session.folders.slice(0, this.shownTop).map((folder) => this.nodeFor(this, folder));
+    // A node whose top-level folder is no longer on the page shown (a longer list came in sorted,
+    // special folders first) goes too: nodes are made only for what is shown.
+    const shown = new Set<TreeNode>(this.folderNodes);
+    for (const [path, node] of this.byPath) {
+      let top: TreeNode = node;
+      while (top.parent && top.parent !== this) top = top.parent;
+      if (!shown.has(top)) this.byPath.delete(path);
+    }
   }
 
   /** The "Show more folders" row was clicked: the next page of the top level. */
