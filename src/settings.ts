@@ -12,6 +12,8 @@ export const Setting = {
   idleCheckSeconds: 'idleCheckSeconds',
   cacheMaxBodyMB: 'cache.maxBodyMB',
   timeout: 'timeout',
+  watchedFolders: 'watchedFolders',
+  notifyNewMail: 'notifyNewMail',
 } as const;
 
 export function affects(event: vscode.ConfigurationChangeEvent, key: keyof typeof Setting): boolean {
@@ -75,4 +77,14 @@ function isAccountConfig(value: unknown): value is AccountConfig {
     typeof v.user === 'string' &&
     (v.security === 'tls' || v.security === 'starttls' || v.security === 'none')
   );
+}
+
+/** The folders whose unread mail the badge and the status bar count, and whose new mail notifies (each account's). */
+export function watchedFolders(): string[] {
+  const value = config().get<string[]>(Setting.watchedFolders, ['INBOX']);
+  return Array.isArray(value) && value.length ? value.filter((f) => typeof f === 'string' && f) : ['INBOX'];
+}
+
+export function notifyNewMail(): boolean {
+  return config().get<boolean>(Setting.notifyNewMail, true);
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { type AccountConfig, AccountSession, type MailLog } from '../core';
-import { affects, idleCheckSeconds, pollInterval, timeout, watchedFolderPollSeconds } from '../settings';
+import { affects, idleCheckSeconds, pollInterval, timeout, watchedFolderPollSeconds, watchedFolders } from '../settings';
 import type { AccountStore } from './accountStore';
 import type { FolderRoles } from './folderRoles';
 import type { MailCaches } from './mailCaches';
@@ -27,7 +27,7 @@ export class SessionRegistry implements vscode.Disposable {
     private readonly caches: MailCaches,
   ) {
     this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affects(e, 'watchedFolderPollSeconds') || affects(e, 'idleCheckSeconds') || affects(e, 'timeout')) {
+      if (affects(e, 'watchedFolderPollSeconds') || affects(e, 'idleCheckSeconds') || affects(e, 'timeout') || affects(e, 'watchedFolders')) {
         this.applyTimings();
       }
     });
@@ -130,8 +130,8 @@ export class SessionRegistry implements vscode.Disposable {
   }
 }
 
-function timings(): { pollInterval: number; watchedPollSeconds: number; idleCheckSeconds: number; timeout: number } {
-  return { pollInterval: pollInterval(), watchedPollSeconds: watchedFolderPollSeconds(), idleCheckSeconds: idleCheckSeconds(), timeout: timeout() };
+function timings(): { pollInterval: number; watchedPollSeconds: number; idleCheckSeconds: number; timeout: number; watchedFolders: string[] } {
+  return { pollInterval: pollInterval(), watchedPollSeconds: watchedFolderPollSeconds(), idleCheckSeconds: idleCheckSeconds(), timeout: timeout(), watchedFolders: watchedFolders() };
 }
 
 function signature(account: AccountConfig): string {
