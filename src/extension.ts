@@ -22,6 +22,7 @@ import { MailTreeProvider } from './tree/mailTreeProvider';
 import { MailDragAndDrop } from './tree/mailDragAndDrop';
 import { MessageDecorations } from './tree/messageDecorations';
 import { FillProgress, MAIL_VIEW_ID } from './tree/viewProgress';
+import { UnreadStatus } from './status/unreadStatus';
 import { seedTestPasswords } from './testHooks';
 
 /** What `activate` returns: the extension tests read the tree and panels through it. */
@@ -38,6 +39,8 @@ export interface MailroomApi {
   fillProgress: FillProgress;
   /** The tree's drag and drop: tests drop rows on a folder through it. */
   dragAndDrop: MailDragAndDrop;
+  /** The badge, the status bar and the new-mail notifications: tests read what they show. */
+  unreadStatus: UnreadStatus;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MailroomApi> {
@@ -63,7 +66,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   });
   // The mirrors close with the extension; a session still writing meets a closed mirror and only logs it.
   context.subscriptions.push(sessions, caches, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
-  context.subscriptions.push(fillProgress, new MessageDecorations().register());
+  const unreadStatus = new UnreadStatus(sessions, view as vscode.TreeView<unknown>);
+  context.subscriptions.push(fillProgress, new MessageDecorations().register(), unreadStatus);
 
   // A panel restored at startup may ask before the first sync has made the sessions.
   const panels = registerMessagePanels(context, async (accountId) => (await sessions.whenSynced(), messageSource(sessions, accountId)), log);
@@ -89,7 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
   );
 
   await sessions.sync();
-  return { tree, panels, sessions, store, mirrorDir, fillProgress, dragAndDrop, view: view as vscode.TreeView<unknown> };
+  return { tree, panels, sessions, store, mirrorDir, fillProgress, dragAndDrop, unreadStatus, view: view as vscode.TreeView<unknown> };
 }
 
 export function deactivate(): void {
