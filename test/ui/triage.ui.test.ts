@@ -187,6 +187,23 @@ describe('Triage in the workbench: keys, menus, Undo', function () {
     await page!.screenshot({ path: path.join(resultsDir, 'triage-refused.png') });
     assert.ok((await subjects('Work')).includes('Deploy report 2'), 'still in Work on the server');
   });
+
+  it('marks unread with Shift+U and toggles the flag with s, on the server', async () => {
+    const flags = () =>
+      withOtherClient(dovecot!, 'alice', async (client) => {
+        await client.mailboxOpen('Work', { readOnly: true });
+        for await (const m of client.fetch('1:*', { envelope: true, flags: true })) if (m.envelope?.subject === 'Deploy report 3') return [...(m.flags ?? [])];
+        return [];
+      });
+    await treeRow('Deploy report 3').click();
+    await assertEventually(async () => (await flags()).includes('\\Seen'), 'report 3 read once opened', 15_000);
+    await page!.keyboard.press('Shift+U');
+    await assertEventually(async () => !(await flags()).includes('\\Seen'), 'report 3 unread on the server', 15_000);
+    await page!.keyboard.press('s');
+    await assertEventually(async () => (await flags()).includes('\\Flagged'), 'report 3 flagged on the server', 15_000);
+    await page!.keyboard.press('s');
+    await assertEventually(async () => !(await flags()).includes('\\Flagged'), 'report 3 unflagged again', 15_000);
+  });
 });
 
 /** The webview frame whose document shows `text` (webviews are iframes in iframes), looked for every `pollMs`. */
