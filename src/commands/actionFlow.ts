@@ -19,10 +19,9 @@ export interface ActionArgs {
   roleFolder?: string;
 }
 
-/** One action taken: what to undo, and how to do it again if the server refuses it. */
+/** One action taken, over one or more folders: what Undo takes back. */
 interface Taken {
   receipts: { accountId: string; receipt: ActionReceipt }[];
-  retry: () => Promise<unknown>;
 }
 
 /** Undo reaches back this many actions (core keeps each undoable for 5 minutes). */
@@ -50,9 +49,8 @@ export class ActionFlow implements vscode.Disposable {
     groups: readonly FolderGroup[],
     act: (session: AccountSession, group: FolderGroup, options: MoveOptions) => ActionReceipt,
     args: ActionArgs = {},
-    notify = true,
   ): Promise<ActionReceipt[] | undefined> {
-    const taken: Taken = { receipts: [], retry: () => this.run(groups, act, args, notify) };
+    const taken: Taken = { receipts: [] };
     const options: MoveOptions = {};
     for (const group of groups) {
       const session = this.sessions.get(group.accountId);
@@ -60,13 +58,14 @@ export class ActionFlow implements vscode.Disposable {
       const receipt = await this.answering(session, group, options, args, (o) => act(session, group, o));
       if (!receipt) break;
       taken.receipts.push({ accountId: group.accountId, receipt });
-      this.retries.set(`${group.accountId}:${receipt.id}`, () => this.run([group], act, { ...args, confirm: false }, notify));
+      // Retry does that folder's part again; the user answered core's questions the first time.
+      this.retries.set(`${group.accountId}:${receipt.id}`, () => this.run([group], act, { ...args, confirm: false }));
     }
     this.trimRetries();
     if (!taken.receipts.length) return undefined;
     this.history.push(taken);
     if (this.history.length > HISTORY) this.history.shift();
-    if (notify) this.announce(taken);
+    this.announce(taken);
     return taken.receipts.map((r) => r.receipt);
   }
 

@@ -2,8 +2,9 @@
  * Triage from VS Code against a real Dovecot: the commands as the menus, keys and the message tab's
  * toolbar call them, checked by a second IMAP client (the server's truth, not the tree's). Archive
  * of a selection, mark read and unread on a mixed selection, Move to… with the folder given, undo,
- * delete to Trash and for good (asked first; a script answers with `{ confirm: false }`), the open
- * message moving on after Archive, and a message tab closing with its account.
+ * a drop on a folder, j in the tree, delete to Trash and for good (asked first; a script answers
+ * with `{ confirm: false }`), the open message moving on after Archive, Mark All as Read, and a
+ * message tab closing with its account.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
