@@ -72,7 +72,7 @@ export class FolderList extends DisposableBase {
         canCountAll: () => this.connections.has('LIST-STATUS') && this.byPath.size <= COUNTED_TOP_LEVEL,
         all: async () => this.apply(await this.connections.withSelectionHeld((client, selectedPath) => countsOfAll(client, selectedPath))),
         shown: () => this.pollShown(),
-        watched: (paths) => this.pollWatched(paths),
+        watched: (paths) => this.recount(paths),
       }),
     );
     // Counts still waiting when the session goes are kept now.
@@ -349,8 +349,8 @@ export class FolderList extends DisposableBase {
     }
   }
 
-  /** One STATUS per watched folder (no NOTIFY): their unread counts matter most. */
-  private async pollWatched(paths: readonly string[]): Promise<void> {
+  /** Counts `paths` now (one STATUS each): the watched folders without NOTIFY, a folder with news but not open. */
+  async recount(paths: readonly string[]): Promise<void> {
     this.apply(await this.connections.withSelectionHeld((client, selectedPath) => countsOf(client, selectedPath, paths, this.log)));
   }
 }

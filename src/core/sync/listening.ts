@@ -46,7 +46,11 @@ export class Listening implements Disposable {
       watcher,
       // New mail is fetched at once, with no coalescing timer: the reports of one read of the socket
       // are handled before a 0 ms timer fires, so a burst that comes together is still one catch-up.
-      watcher.onDidChangeFolder((path) => open.scheduleCatchUp(path, 0)),
+      // A folder with news that is not open (the watcher idles on the one looked at last, INBOX at
+      // first) has only its counts to follow: the badge and the tree's count.
+      watcher.onDidChangeFolder((path) =>
+        open.isOpen(path) ? open.scheduleCatchUp(path, 0) : void this.folderList.recount([path]).catch((err) => this.log.debug(`counts of ${path}: ${err}`)),
+      ),
       watcher.onDidReport((report) => open.applyReport(report)),
       watcher.onDidReceiveStatus((status) => this.folderList.apply([status])),
       watcher.onDidChangeFolderList((path) => {
