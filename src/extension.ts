@@ -9,6 +9,7 @@ import { AccountCommands } from './commands/accountCommands';
 import { registerCacheCommands } from './commands/cacheCommands';
 import { ActionFlow } from './commands/actionFlow';
 import { FolderCommands } from './commands/folderCommands';
+import { FolderEditCommands } from './commands/folderEditCommands';
 import { MailActionCommands } from './commands/mailActionCommands';
 import { MailSelection } from './commands/mailSelection';
 import { MessageNavigation } from './commands/messageNavigation';
@@ -83,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
     sessions.onDidChangeSessions(() => panels.closeAccountsExcept(new Set(sessions.all().map((s) => s.account.id)))),
     ...new AccountCommands(store, sessions, log, roles).register(),
     ...new FolderCommands(sessions, roles).register(),
+    ...new FolderEditCommands(sessions, mailView).register(),
     ...registerCacheCommands(caches),
     ...new MessageCommands(sessions, tree, panels, view as vscode.TreeView<unknown>).register(),
     vscode.workspace.onDidChangeConfiguration((e) => {

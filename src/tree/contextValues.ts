@@ -12,9 +12,9 @@ export function messageContextValue(m: Pick<MessageSummary, 'flags' | 'hasAttach
   return join('message', m.flags.seen ? 'read' : 'unread', m.flags.flagged && 'flagged', m.flags.answered && 'answered', m.hasAttachment && 'attachment');
 }
 
-/** `folder+selectable|container[+unread]`. */
-export function folderContextValue(selectable: boolean, unseen: number | undefined): string {
-  return join('folder', selectable ? 'selectable' : 'container', (unseen ?? 0) > 0 && 'unread');
+/** `folder+selectable|container[+unread][+inbox]`: the Inbox is never renamed or deleted. */
+export function folderContextValue(selectable: boolean, unseen: number | undefined, inbox = false): string {
+  return join('folder', selectable ? 'selectable' : 'container', (unseen ?? 0) > 0 && 'unread', inbox && 'inbox');
 }
 
 /** `account+online|connecting|offline|failed`. */

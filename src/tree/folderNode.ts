@@ -100,7 +100,7 @@ export class FolderNode extends TreeNode {
     const percent = syncing && Math.min(99, Math.floor((100 * syncing.stored) / syncing.total));
     item.description = [counts && counts.unseen > 0 ? String(counts.unseen) : undefined, syncing && `syncing ${percent}%`].filter(Boolean).join(' · ') || undefined;
     item.tooltip = folderTooltip(this.folder, counts, syncing);
-    item.contextValue = folderContextValue(this.folder.selectable, counts?.unseen);
+    item.contextValue = folderContextValue(this.folder.selectable, counts?.unseen, this.path.toUpperCase() === 'INBOX');
     if (!folderExpandable(this.folder, counts)) {
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
     }

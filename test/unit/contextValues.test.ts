@@ -99,29 +99,38 @@ describe('tree rows and their menus (package.json when clauses)', () => {
       failed: ['mailroom.retryAccount'],
     };
     for (const [state, inlineExpected] of Object.entries(expected)) {
-      it(`${state}: Edit and Remove in the menu; Retry, inline and in the menu, only when it can help`, () => {
+      it(`${state}: Edit, New Folder and Remove in the menu; Retry, inline and in the menu, only when it can help`, () => {
         const value = accountContextValue(state as ConnectionState['kind']);
         const { inline, context } = menuFor(value);
         assert.deepEqual(inline, inlineExpected);
-        assert.deepEqual(context, ['mailroom.editAccount', 'mailroom.removeAccount', ...inlineExpected].sort());
+        assert.deepEqual(context, ['mailroom.editAccount', 'mailroom.newFolder', 'mailroom.removeAccount', ...inlineExpected].sort());
       });
     }
   });
 
   describe('folders', () => {
-    it('a selectable folder, read or unread, has Refresh inline, Mark All as Read and Set Folder Role in its menu, and no message or account commands', () => {
+    const edits = ['mailroom.deleteFolder', 'mailroom.newFolder', 'mailroom.renameFolder'];
+    it('a selectable folder, read or unread, has Refresh inline, Mark All as Read, Set Folder Role and the folder edits in its menu, and no message or account commands', () => {
       for (const unseen of [undefined, 0, 3]) {
         const value = folderContextValue(true, unseen);
-        assert.deepEqual(menuFor(value), { inline: ['mailroom.refreshFolder'], context: ['mailroom.markAllRead', 'mailroom.setFolderRole'] }, value);
+        assert.deepEqual(menuFor(value), { inline: ['mailroom.refreshFolder'], context: ['mailroom.markAllRead', 'mailroom.setFolderRole', ...edits].sort() }, value);
       }
       assert.equal(folderContextValue(true, 3), 'folder+selectable+unread');
       assert.equal(folderContextValue(true, 0), 'folder+selectable');
       assert.equal(folderContextValue(true, undefined), 'folder+selectable');
     });
 
-    it('a container folder (\\Noselect) offers no command at all', () => {
-      assert.deepEqual(menuFor(folderContextValue(false, undefined)), { inline: [], context: [] });
+    it('a container folder (\\Noselect) offers the folder edits only', () => {
+      assert.deepEqual(menuFor(folderContextValue(false, undefined)), { inline: [], context: edits });
       assert.equal(folderContextValue(false, 2), 'folder+container+unread');
+    });
+
+    it('the Inbox is never renamed or deleted: New Folder only, beside its usual commands', () => {
+      for (const unseen of [0, 3]) {
+        const value = folderContextValue(true, unseen, true);
+        assert.match(value, /\+inbox$/);
+        assert.deepEqual(menuFor(value).context, ['mailroom.markAllRead', 'mailroom.newFolder', 'mailroom.setFolderRole'], value);
+      }
     });
   });
 
