@@ -66,7 +66,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Mailro
     dragAndDropController: dragAndDrop,
   });
   // The mirrors close with the extension; a session still writing meets a closed mirror and only logs it.
-  context.subscriptions.push(sessions, caches, tree, view, view.onDidCollapseElement((e) => tree.onCollapsed(e.element)));
+  context.subscriptions.push(
+    sessions,
+    caches,
+    tree,
+    view,
+    view.onDidCollapseElement((e) => tree.onCollapsed(e.element)),
+    view.onDidExpandElement((e) => tree.onExpanded(e.element)),
+  );
   const unreadStatus = new UnreadStatus(sessions, view as vscode.TreeView<unknown>);
   context.subscriptions.push(fillProgress, new MessageDecorations().register(), unreadStatus);
 

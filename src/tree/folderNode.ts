@@ -41,6 +41,8 @@ export class FolderNode extends TreeNode {
   private readonly messageNodes = new Map<number, MessageNode>();
   /** Made on the first expansion, not before: an account may have 100,000 folders. */
   private subfolders: FolderNode[] | undefined;
+  /** Expanded in the view: a collapsed folder with subfolders shows their unread mail too. */
+  expanded = false;
   /** The first page of a folder the mirror does not know yet is on its way. */
   private opening = false;
   /** Why the last opening failed, shown once in place of the messages. */
@@ -98,7 +100,10 @@ export class FolderNode extends TreeNode {
     item.iconPath = new vscode.ThemeIcon(folderIcon(this.folder.specialUse));
     const syncing = this.progress && !this.progress.whole && this.progress.total > 0 ? this.progress : undefined;
     const percent = syncing && Math.min(99, Math.floor((100 * syncing.stored) / syncing.total));
-    item.description = [counts && counts.unseen > 0 ? String(counts.unseen) : undefined, syncing && `syncing ${percent}%`].filter(Boolean).join(' · ') || undefined;
+    const inside = this.expanded ? 0 : this.unreadInside();
+    item.description =
+      [counts && counts.unseen > 0 ? String(counts.unseen) : undefined, inside > 0 && `${inside} inside`, syncing && `syncing ${percent}%`].filter(Boolean).join(' · ') ||
+      undefined;
     item.tooltip = folderTooltip(this.folder, counts, syncing);
     item.contextValue = folderContextValue(this.folder.selectable, counts?.unseen, this.path.toUpperCase() === 'INBOX');
     if (!folderExpandable(this.folder, counts)) {
@@ -196,6 +201,24 @@ export class FolderNode extends TreeNode {
   private shownEmpty: boolean | undefined;
 
   /** True when the folder's row would look different now; remembers what it will show. */
+  /**
+   * The unread mail of the folders inside this one, as far as their counts are known; the counts of
+   * its direct subfolders not known yet are asked for (a collapsed parent draws none of their rows).
+   */
+  unreadInside(): number {
+    const unknown: string[] = [];
+    let sum = 0;
+    const pending = [...this.folder.children];
+    for (let f = pending.pop(); f; f = pending.pop()) {
+      const counts = this.session.countsOf(f.path);
+      if (counts) sum += counts.unseen;
+      else if (f.selectable && this.folder.children.includes(f)) unknown.push(f.path);
+      pending.push(...f.children);
+    }
+    if (unknown.length) void this.session.requestCounts(unknown.slice(0, 50));
+    return sum;
+  }
+
   takeCountsChange(): boolean {
     const counts = this.session.countsOf(this.folder.path);
     const empty = counts && counts.messages === 0;

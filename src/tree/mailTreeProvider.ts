@@ -73,8 +73,18 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   /** A collapsed folder stops being kept up to date; expanding it again loads its newest page. */
   onCollapsed(node: TreeNode): void {
-    if (node instanceof FolderNode && node.folder.selectable) {
-      this.reloadFolder(node);
+    if (node instanceof FolderNode) {
+      node.expanded = false;
+      // Collapsed, a parent's row counts its subfolders' unread mail too.
+      if (node.folder.selectable) this.reloadFolder(node);
+      else this.refresh(node);
+    }
+  }
+
+  onExpanded(node: TreeNode): void {
+    if (node instanceof FolderNode && !node.expanded) {
+      node.expanded = true;
+      if (node.folder.children.length) this.refresh(node);
     }
   }
 
@@ -105,6 +115,11 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
           // Refreshing a folder redraws its rows too: only when its unread count really moved.
           const folder = node()?.folderNode(c.path);
           if (folder?.takeCountsChange()) this.refresh(folder);
+          // A collapsed folder above it counts it in its row.
+          for (let above = parentPath(session, c.path); above; above = parentPath(session, above)) {
+            const parent = node()?.folderNode(above);
+            if (parent && !parent.expanded) this.refresh(parent);
+          }
         }
       }),
       session.onDidChangeMessages((change) => this.applyChange(node(), change)),
@@ -141,4 +156,11 @@ export class MailTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.subscriptions.forEach((s) => s.dispose());
     this.changeEmitter.dispose();
   }
+}
+
+/** The path of the folder holding `path`, by the server's delimiter; undefined at the top. */
+function parentPath(session: AccountSession, path: string): string | undefined {
+  const delimiter = session.folder(path)?.delimiter;
+  const cut = delimiter ? path.lastIndexOf(delimiter) : -1;
+  return cut > 0 ? path.slice(0, cut) : undefined;
 }

@@ -67,6 +67,20 @@ describe('Folders made, renamed and deleted from the tree', function () {
     assert.ok(!(await onServer()).includes('Work/Mailroom'));
   });
 
+  it('a collapsed folder counts the unread mail of the folders inside it; expanded, only its own', async () => {
+    await vscode.commands.executeCommand('mailroom.newFolder', await account(), 'Lists');
+    await vscode.commands.executeCommand('mailroom.newFolder', await folder('Lists'), 'Dev');
+    await other.append('Lists', simpleMessage('On the list itself'));
+    await other.append('Lists/Dev', simpleMessage('Dev 1'));
+    await other.append('Lists/Dev', simpleMessage('Dev 2'));
+    const lists = await folder('Lists');
+    await until(async () => (await folder('Lists')).getTreeItem().description === '1 · 2 inside', 20_000, `"1 · 2 inside" on the collapsed Lists (${lists.getTreeItem().description})`);
+    api.tree.onExpanded(await folder('Lists'));
+    assert.equal((await folder('Lists')).getTreeItem().description, '1');
+    api.tree.onCollapsed(await folder('Lists'));
+    assert.equal((await folder('Lists')).getTreeItem().description, '1 · 2 inside');
+  });
+
   it('leaves the Inbox alone', async () => {
     assert.equal(await vscode.commands.executeCommand('mailroom.renameFolder', await folder('INBOX'), 'Other'), undefined);
     assert.equal(await vscode.commands.executeCommand<boolean>('mailroom.deleteFolder', await folder('INBOX'), { confirm: false }), false);
