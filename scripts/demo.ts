@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { ImapFlow } from 'imapflow';
 import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../test/support/codeServer';
 import { DovecotServer, startDovecot } from '../test/support/dovecot';
 import { buildDemoMailbox, demoAddress, demoFolders } from './demoMailbox';
@@ -33,7 +34,16 @@ async function fillMailbox(dovecot: DovecotServer): Promise<number> {
   const messages = buildDemoMailbox();
   // Oldest first, so UIDs grow with dates as they would in a real mailbox.
   messages.sort((a, b) => a.date.getTime() - b.date.getTime());
-  for (const m of messages) await dovecot.deliver(user, m.folder, m.raw, m.flags, m.date);
+  // One connection for all of them: the Notifications folder alone holds thousands.
+  const client = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user, pass: password }, logger: false });
+  await client.connect();
+  try {
+    for (const m of messages) {
+      if (!(await client.append(m.folder, m.raw, m.flags, m.date))) throw new Error(`APPEND to ${m.folder} failed`);
+    }
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
   return messages.length;
 }
 

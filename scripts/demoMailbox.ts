@@ -17,7 +17,10 @@ export const demoAddress = 'Dana Demo <demo@example.com>';
 const HOUR = 3_600_000;
 
 /** Folders the demo creates besides the special-use ones Dovecot creates itself. */
-export const demoFolders = ['Lists', 'Lists/dev'];
+export const demoFolders = ['Lists', 'Lists/dev', 'Notifications'];
+
+/** Messages in the Notifications folder: enough that "Load older", the mirror's fill and grouping show. */
+const NOTIFICATIONS = 3_000;
 
 export function buildDemoMailbox(now = new Date()): DemoMessage[] {
   const random = mulberry32(20261121);
@@ -41,6 +44,10 @@ export function buildDemoMailbox(now = new Date()): DemoMessage[] {
   sent().forEach((parts, i) => add('Sent', parts, spread(i * 3 + 1, 14), ['\\Seen']));
   archive().forEach((parts, i) => add('Archive', parts, new Date(now.getTime() - (15 + i * 2) * 24 * HOUR), ['\\Seen']));
   add('Drafts', draft(), new Date(now.getTime() - 2 * HOUR), ['\\Draft', '\\Seen']);
+  // A notification folder as triage meets it: two months of GitHub and CI mail, most of it read.
+  notifications(NOTIFICATIONS, random).forEach((parts, i) =>
+    add('Notifications', parts, new Date(now.getTime() - ((i + random()) / NOTIFICATIONS) * 60 * 24 * HOUR), i > 40 && random() < 0.85 ? ['\\Seen'] : []),
+  );
   return messages;
 }
 
@@ -145,6 +152,52 @@ function ciNotifications(): InboxEntry[] {
       },
     };
   });
+}
+
+/**
+ * `count` notifications, newest first: issue and pull-request threads of a few repositories (each
+ * comment a reply in its thread, with GitHub's List-Id and X-GitHub-Reason) and CI runs.
+ */
+function notifications(count: number, random: () => number): Omit<MessageParts, 'date'>[] {
+  const repos = ['dana-demo/mailroom', 'microsoft/vscode', 'postalsys/imapflow', 'cure53/DOMPurify'];
+  const reasons = ['mention', 'review_requested', 'subscribed', 'comment', 'author', 'team_mention'];
+  const people = ['Ben Harper', 'Ines Duarte', 'Kofi Mensah', 'Hannah Lee', 'Ravi Patel', 'Olga Ivanova', 'Sam Taylor', 'Yuki Tanaka'];
+  const topics = ['Tree does not refresh after IDLE', 'Support OAuth2 for Microsoft 365', 'Crash on a malformed MIME boundary', 'Add keyboard shortcut for archive', 'Mirror grows after many restarts', 'Flaky UI test on a busy machine', 'Sanitise CSS url() in style attributes', 'Bump esbuild to 0.25'];
+  const list: Omit<MessageParts, 'date'>[] = [];
+  for (let i = 0; i < count; i++) {
+    const repo = repos[Math.floor(random() * repos.length)];
+    const [owner, name] = repo.split('/');
+    const listId = `${repo} <${name}.${owner}.github.com>`;
+    if (random() < 0.35) {
+      const passed = random() < 0.7;
+      const branch = random() < 0.6 ? 'main' : `fix/${topics[i % topics.length].toLowerCase().split(' ').slice(0, 2).join('-')}`;
+      const sha = Math.floor(random() * 0xfffffff).toString(16).padStart(7, '0');
+      list.push({
+        from: 'GitHub Actions <notifications@github.com>',
+        to: demoAddress,
+        subject: `[${repo}] Run ${passed ? 'passed' : 'failed'}: CI - ${branch} (${sha})`,
+        headers: { 'List-Id': listId, 'X-GitHub-Reason': 'ci_activity' },
+        text: `Run ${passed ? 'passed' : 'failed'} for ${branch} (${sha}).\n\nView results: https://github.com/${repo}/actions/runs/${9_200_000_000 + i}`,
+      });
+      continue;
+    }
+    const number = 100 + Math.floor(random() * 400);
+    const kind = number % 3 ? 'Issue' : 'PR';
+    const title = `${topics[number % topics.length]} (${kind} #${number})`;
+    const thread = `<${repo}/${kind === 'PR' ? 'pull' : 'issues'}/${number}@github.com>`;
+    const who = people[Math.floor(random() * people.length)];
+    list.push({
+      from: `${who} <notifications@github.com>`,
+      to: `${repo} <${name}@noreply.github.com>`,
+      subject: `Re: [${repo}] ${title}`,
+      messageId: `<${repo}/${kind === 'PR' ? 'pull' : 'issues'}/${number}/c${3_000_000_000 + i}@github.com>`,
+      inReplyTo: thread,
+      references: thread,
+      headers: { 'List-Id': listId, 'X-GitHub-Reason': reasons[Math.floor(random() * reasons.length)], Precedence: 'list' },
+      text: `${who} commented on ${title}.\n\n—\nReply to this email directly or view it on GitHub:\nhttps://github.com/${repo}/${kind === 'PR' ? 'pull' : 'issues'}/${number}#issuecomment-${3_000_000_000 + i}`,
+    });
+  }
+  return list;
 }
 
 function newsletters(): InboxEntry[] {
