@@ -85,7 +85,10 @@ export class AccountSession extends DisposableBase {
       folder: (path) => this.folderList.folder(path),
       topDelimiter: () => this.folderList.folders.find((f) => f.delimiter)?.delimiter,
       refresh: () => this.folderList.refresh(),
-      close: (paths) => paths.forEach((path) => this.openFolders.isOpen(path) && this.openFolders.close(path)),
+      leave: async (paths) => {
+        for (const path of paths) if (this.openFolders.isOpen(path)) this.openFolders.close(path);
+        await this.listening.leave(paths);
+      },
       cache,
     });
   }

@@ -78,8 +78,11 @@ export interface FolderEditPlaces {
   topDelimiter(): string | undefined;
   /** Lists the folders again (other clients see the change by NOTIFY or their next LIST). */
   refresh(): Promise<unknown>;
-  /** Closes the open folders among `paths` (their windows go). */
-  close(paths: readonly string[]): void;
+  /**
+   * Before `paths` are renamed or deleted: their windows close and no connection keeps one of them
+   * selected (a server may close a connection whose selected folder goes).
+   */
+  leave(paths: readonly string[]): Promise<void>;
   cache: MailCache;
 }
 
@@ -103,9 +106,9 @@ export class FolderEdits {
     this.checkName(name, folder.delimiter);
     const to = renamedPath(path, name, folder.delimiter);
     const gone = this.withSubfolders(folder);
+    await this.places.leave(gone);
     const renamed = await this.places.inInbox((client) => renameFolder(client, path, to, gone));
     // The mirror of the old paths is void: the folders are mirrored anew under their new paths when opened.
-    this.places.close(gone);
     this.places.cache.removeFolders(gone);
     await this.places.refresh();
     return renamed;
@@ -115,9 +118,10 @@ export class FolderEdits {
   async delete(path: string): Promise<void> {
     const folder = this.known(path);
     this.checkNotInbox(path, 'deleted');
+    const gone = this.withSubfolders(folder);
+    await this.places.leave(gone);
     await this.places.inInbox((client) => deleteFolder(client, path));
-    this.places.close(this.withSubfolders(folder));
-    this.places.cache.removeFolders(this.withSubfolders(folder));
+    this.places.cache.removeFolders(gone);
     await this.places.refresh();
   }
 

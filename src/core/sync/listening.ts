@@ -79,6 +79,14 @@ export class Listening implements Disposable {
   }
 
   /** The folder the user looks at now: the watcher moves there (or starts there, once connected). */
+  /**
+   * Folders about to be renamed or deleted: the watcher leaves them for INBOX first, since a server
+   * may close a connection whose selected folder goes (Dovecot says BYE).
+   */
+  async leave(paths: readonly string[]): Promise<void> {
+    if (this.lastFocused && paths.includes(this.lastFocused)) await this.focus('INBOX');
+  }
+
   async focus(path: string): Promise<void> {
     this.lastFocused = path;
     await this.watcher?.focus(path);
