@@ -114,6 +114,21 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     assert.deepEqual((await world.other.search({ flagged: true }, { uid: true })) as number[], []);
   });
 
+  it('a plain undo takes back the user\'s last action, not a message marked read by opening it', async () => {
+    await open('Triage');
+    const [flaggedUid, openedUid] = uidsOf(handle.session, 'Triage', ['Triage 5', 'Triage 6']);
+    const flagged = handle.session.setFlags('Triage', [flaggedUid], '\\Flagged', true);
+    await handle.session.whenDone(flagged.id);
+    // Opening a message marks it read by itself, after the user's action.
+    await handle.session.setFlag('Triage', openedUid, '\\Seen', true);
+    const undone = await handle.session.undo();
+    assert.equal(undone?.description.includes('Flagged') || undone?.description.includes('flag'), true, undone?.description);
+    await handle.session.whenDone(undone!.id);
+    await world.other.mailboxOpen('Triage');
+    assert.deepEqual((await world.other.search({ flagged: true }, { uid: true })) as number[], [], 'the flag undone');
+    assert.ok(((await world.other.search({ seen: true }, { uid: true })) as number[]).includes(openedUid), 'the opened message stays read');
+  });
+
   it('undoes a move through the UIDs of COPYUID', async () => {
     await open('Away');
     const uids = uidsOf(handle.session, 'Away', ['Away 1', 'Away 2']);

@@ -227,9 +227,12 @@ export class AccountSession extends DisposableBase {
     return this.connections.inFolder(path, (client) => readAttachment(client, uid, index));
   }
 
-  /** Sets or clears a system flag on one message: shown at once, resolved once the server confirmed. */
+  /**
+   * Sets or clears a system flag on one message by itself (a message opened is marked read): shown at
+   * once, resolved once the server confirmed, and never what a plain `undo()` takes back.
+   */
   setFlag(path: string, uid: number, flag: SystemFlag, on: boolean): Promise<void> {
-    return this.actions.whenDone(this.actions.setFlag(path, [uid], flag, on).id);
+    return this.actions.whenDone(this.actions.setFlag(path, [uid], flag, on, { undoable: false }).id);
   }
 
   // The user's actions (actions/mailActions.ts). Each shows at once through onDidChangeMessages and

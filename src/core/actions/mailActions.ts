@@ -88,9 +88,12 @@ export class MailActions extends DisposableBase {
     this.register(this.queue.onDidFail(({ id }) => this.undoable.delete(id)));
   }
 
-  /** Sets or clears `flag` on messages of `path`. */
-  setFlag(path: string, uids: readonly number[], flag: SystemFlag, on: boolean): ActionReceipt {
-    return this.take({ kind: 'flags', folder: path, uidValidity: this.uidValidity(path), uids: [...uids], flag, on });
+  /**
+   * Sets or clears `flag` on messages of `path`. With `undoable: false` (what opening a message does
+   * by itself), the change is never what a plain Undo takes back.
+   */
+  setFlag(path: string, uids: readonly number[], flag: SystemFlag, on: boolean, options: { undoable?: boolean } = {}): ActionReceipt {
+    return this.take({ kind: 'flags', folder: path, uidValidity: this.uidValidity(path), uids: [...uids], flag, on }, options.undoable ?? true);
   }
 
   /** Every message of `path` read, on the server with one STORE 1:* +FLAGS (\Seen). */
@@ -187,12 +190,12 @@ export class MailActions extends DisposableBase {
     );
   }
 
-  private take(task: MailTask): ActionReceipt {
+  private take(task: MailTask, offerUndo = true): ActionReceipt {
     this.forgetOld();
     const id = this.queue.add(task);
     // As stored: a flag task keeps the messages it changed, a move the rows it took out.
     const stored = this.queue.task(id) ?? task;
-    const undoable = inverseOf(stored, { uids: [] }) !== undefined || (stored.kind === 'move' && stored.reason !== 'undo');
+    const undoable = offerUndo && (inverseOf(stored, { uids: [] }) !== undefined || (stored.kind === 'move' && stored.reason !== 'undo'));
     if (undoable) this.undoable.set(id, { task: stored, at: Date.now() });
     return { id, description: describeTask(task), undoable };
   }
