@@ -16,7 +16,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { readFetchLine, type SummaryLine } from './fetchLine';
-import { execCommand, streamOf, type StreamItem } from './imapflowInternals';
+import { execCommand, streamOf, type StreamItem, type WritingSide } from './imapflowInternals';
 import { shadow } from './shadow';
 import { cutFetchResponses } from './wholeResponses';
 
@@ -103,6 +103,42 @@ export function takeSummaryLines(client: ImapFlow, into: BulkFetchResult, own?: 
     unshadow();
   };
   return release;
+}
+
+let ownTags = 0;
+
+/**
+ * Writes `FETCH range` of the summary items on `writer` behind imapflow's back, under a tag of its
+ * own (`prefix` and a number), and takes its lines and tagged answer from the stream. The promise
+ * gives the summaries once the server answered OK, undefined when it refused or the connection
+ * closed (never an empty answer); undefined instead of a promise when the write failed.
+ */
+export function writeOwnFetch(client: ImapFlow, writer: WritingSide, prefix: string, range: string, items: SummaryItems, why: string): Promise<BulkFetchResult | undefined> | undefined {
+  const tag = `${prefix}${++ownTags}`;
+  const fetched: BulkFetchResult = { rows: [], complete: true };
+  let settle: (status: string | undefined) => void = () => undefined;
+  const answer = new Promise<string | undefined>((resolve) => (settle = resolve));
+  const closed = () => {
+    release();
+    settle(undefined);
+  };
+  const release = takeSummaryLines(client, fetched, {
+    tag,
+    answered: (status) => {
+      client.off('close', closed);
+      settle(status);
+    },
+  });
+  const line = `${tag} FETCH ${range} ${summaryItemList(client, items)}`;
+  try {
+    writer.write(line);
+  } catch {
+    release();
+    return undefined;
+  }
+  writer.log.debug({ src: 'c', msg: `${line} (${why})`, cid: writer.id });
+  client.once('close', closed);
+  return answer.then((status) => (status === 'OK' ? fetched : undefined));
 }
 
 /**

@@ -13,7 +13,7 @@
  * (the answer deadline closes a silent one) gives no result, never an empty one.
  */
 import type { ImapFlow } from 'imapflow';
-import { summaryItemList, takeSummaryLines, type BulkFetchResult, type SummaryItems } from './bulkFetch';
+import { writeOwnFetch, type BulkFetchResult, type SummaryItems } from './bulkFetch';
 import { commandPending, writingSideOf } from './imapflowInternals';
 
 export interface FetchAhead {
@@ -21,39 +21,9 @@ export interface FetchAhead {
   result(): Promise<BulkFetchResult | undefined>;
 }
 
-let tags = 0;
-
 /** Writes `FETCH range` of the summary items now, or returns undefined when imapflow is busy and it may not. */
 export function fetchAhead(client: ImapFlow, range: string, items: SummaryItems): FetchAhead | undefined {
   if (!client.usable || commandPending(client)) return undefined;
-  const internals = writingSideOf(client);
-  const tag = `ma${++tags}`;
-  const fetched: BulkFetchResult = { rows: [], complete: true };
-  let settle: (status: string | undefined) => void = () => undefined;
-  const answer = new Promise<string | undefined>((resolve) => (settle = resolve));
-  const closed = () => {
-    release();
-    settle(undefined);
-  };
-  const release = takeSummaryLines(client, fetched, {
-    tag,
-    answered: (status) => {
-      client.off('close', closed);
-      settle(status);
-    },
-  });
-  const line = `${tag} FETCH ${range} ${summaryItemList(client, items)}`;
-  try {
-    internals.write(line);
-  } catch {
-    release();
-    return undefined;
-  }
-  internals.log.debug({ src: 'c', msg: `${line} (ahead)`, cid: internals.id });
-  client.once('close', closed);
-  return {
-    async result() {
-      return (await answer) === 'OK' ? fetched : undefined;
-    },
-  };
+  const pending = writeOwnFetch(client, writingSideOf(client), 'ma', range, items, 'ahead');
+  return pending && { result: () => pending };
 }

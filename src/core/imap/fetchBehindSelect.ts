@@ -14,7 +14,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { shadow } from './shadow';
-import { summaryItemList, takeSummaryLines, type BulkFetchResult, type SummaryItems } from './bulkFetch';
+import { writeOwnFetch, type BulkFetchResult, type SummaryItems } from './bulkFetch';
 import { imapflowTools as tools, lockTaken, writingSideOf, type SentRequest as Request, type WritingSide as Internals } from './imapflowInternals';
 
 export interface FetchBehindSelect {
@@ -30,8 +30,6 @@ export interface FetchBehindSelect {
   result(): Promise<BulkFetchResult | undefined>;
 }
 
-let tags = 0;
-
 /**
  * Arms `client` to write `FETCH range` of the summary items right behind the SELECT (or EXAMINE)
  * of `path` that the next mailbox lock sends. Undefined while a lock is held or waited for: a SELECT
@@ -43,16 +41,8 @@ export function fetchBehindSelect(client: ImapFlow, path: string, range: string,
   const internals = writingSideOf(client);
   const send = internals.send;
   const encoded = tools.encodePath(client, tools.normalizePath(client, path));
-  const tag = `mr${++tags}`;
-  const fetched: BulkFetchResult = { rows: [], complete: true };
-  let written = false;
-  let settle: (status: string | undefined) => void = () => undefined;
-  const answer = new Promise<string | undefined>((resolve) => (settle = resolve));
-  let release = () => {};
-  const closed = () => {
-    release();
-    settle(undefined);
-  };
+  /** The FETCH's result, once it is written behind the SELECT. */
+  let pending: Promise<BulkFetchResult | undefined> | undefined;
   const sendThenFetch = function (this: Internals, data: Request): Promise<void> {
     const ours = (data.command === 'SELECT' || data.command === 'EXAMINE') && data.attributes?.[0]?.value === encoded;
     if (!ours) return send.call(this, data);
@@ -71,22 +61,7 @@ export function fetchBehindSelect(client: ImapFlow, path: string, range: string,
     const current = this.currentRequest;
     if (current && current.tag === data.tag && current.sent && this.commandParts.length === 0) {
       disarm();
-      release = takeSummaryLines(client, fetched, {
-        tag,
-        answered: (status) => {
-          client.off('close', closed);
-          settle(status);
-        },
-      });
-      const line = `${tag} FETCH ${range} ${summaryItemList(client, items)}`;
-      try {
-        this.write(line);
-        written = true;
-        this.log.debug({ src: 'c', msg: `${line} (behind the SELECT)`, cid: this.id });
-        client.once('close', closed);
-      } catch {
-        release();
-      }
+      pending = writeOwnFetch(client, this, 'mr', range, items, 'behind the SELECT');
     }
     return sending;
   };
@@ -95,9 +70,7 @@ export function fetchBehindSelect(client: ImapFlow, path: string, range: string,
     disarm,
     async result() {
       disarm();
-      if (!written) return undefined;
-      const status = await answer;
-      return status === 'OK' ? fetched : undefined;
+      return pending;
     },
   };
 }
