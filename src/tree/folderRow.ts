@@ -2,8 +2,7 @@
  * What a folder row says and whether it can expand, as plain data; no `vscode` import, so plain
  * mocha tests check it (test/unit/folderRow.test.ts).
  */
-import type { FolderCounts, FolderInfo } from '../core/model/types';
-import type { MirrorProgress } from '../core/sync/mirrorFill';
+import type { FolderCounts, FolderInfo, MirrorProgress } from '../core';
 
 /**
  * Whether the row gets an expand arrow. Expanding shows subfolders, then messages; a folder with

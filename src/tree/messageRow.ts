@@ -7,7 +7,7 @@
  * every row; so the tag moves behind the sender and date, where it is still read once per row but
  * no longer hides what tells the rows apart.
  */
-import type { Address, MessageSummary, SpecialUse } from '../core/model/types';
+import type { Address, MessageSummary, SpecialUse } from '../core';
 
 /** The parts of a summary a row is drawn from. */
 export type RowSummary = Pick<MessageSummary, 'subject' | 'from' | 'to' | 'date' | 'flags' | 'hasAttachment'>;
