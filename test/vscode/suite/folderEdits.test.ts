@@ -14,6 +14,7 @@ import { startDovecot, type DovecotServer } from '../../support/dovecot';
 import { otherClient } from '../../support/otherClient';
 import { simpleMessage } from '../../support/fixtures';
 import { until } from '../../support/waitFor';
+import { activateMailroom, addTestAccount, removeTestAccount } from './testAccount';
 
 describe('Folders made, renamed and deleted from the tree', function () {
   this.timeout(90_000);
@@ -25,14 +26,12 @@ describe('Folders made, renamed and deleted from the tree', function () {
   before(async () => {
     server = await startDovecot();
     other = await otherClient(server);
-    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
-    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Folders', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
-    })) as string;
+    api = await activateMailroom();
+    id = await addTestAccount('Folders', server.port);
   });
 
   after(async () => {
-    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await removeTestAccount(id);
     await other?.logout().catch(() => undefined);
     await server?.stop();
   });

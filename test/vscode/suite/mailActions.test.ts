@@ -19,6 +19,7 @@ import { simpleMessage } from '../../support/fixtures';
 import { withOtherClient } from '../../support/otherClient';
 import { until } from '../../support/waitFor';
 import { folderRows } from './folderRows';
+import { activateMailroom, addTestAccount, removeTestAccount } from './testAccount';
 
 describe('Triage: actions on mail from VS Code', function () {
   this.timeout(90_000);
@@ -33,14 +34,12 @@ describe('Triage: actions on mail from VS Code', function () {
     for (let i = 1; i <= 8; i++) {
       await server.deliver('alice', 'Work', simpleMessage(`W${i}`), i === 3 ? ['\\Seen'] : []);
     }
-    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
-    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Triage', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
-    })) as string;
+    api = await activateMailroom();
+    id = await addTestAccount('Triage', server.port);
   });
 
   after(async () => {
-    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await removeTestAccount(id);
     await server?.stop();
   });
 

@@ -18,6 +18,7 @@ import { simpleMessage } from '../../support/fixtures';
 import { withOtherClient } from '../../support/otherClient';
 import { until } from '../../support/waitFor';
 import { folderRows } from './folderRows';
+import { activateMailroom, addTestAccount, removeTestAccount } from './testAccount';
 
 describe('Triage on a server without SPECIAL-USE, MOVE or UIDPLUS', function () {
   this.timeout(90_000);
@@ -30,14 +31,12 @@ describe('Triage on a server without SPECIAL-USE, MOVE or UIDPLUS', function () 
     await server.createFolder('alice', 'Work');
     await server.createFolder('alice', 'Kept');
     for (let i = 1; i <= 3; i++) await server.deliver('alice', 'Work', simpleMessage(`S${i}`));
-    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
-    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Small', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
-    })) as string;
+    api = await activateMailroom();
+    id = await addTestAccount('Small', server.port);
   });
 
   after(async () => {
-    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await removeTestAccount(id);
     await server?.stop();
   });
 

@@ -17,6 +17,7 @@ import { startDovecot, type DovecotServer } from '../../support/dovecot';
 import { simpleMessage } from '../../support/fixtures';
 import { until } from '../../support/waitFor';
 import { folderRows } from './folderRows';
+import { activateMailroom, addTestAccount, removeTestAccount } from './testAccount';
 
 /** Messages in the big folder: more than one chunk (2,000) of the background fill. */
 const BIG = 6_000;
@@ -38,14 +39,12 @@ describe('Rows a person can tell apart', function () {
     await server.createFolder('alice', 'Empty');
     await server.createFolder('alice', 'Big');
     fillMaildir(server, 'Big', BIG);
-    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
-    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Rows', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
-    })) as string;
+    api = await activateMailroom();
+    id = await addTestAccount('Rows', server.port);
   });
 
   after(async () => {
-    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await removeTestAccount(id);
     await server?.stop();
   });
 

@@ -4,11 +4,11 @@
  * notification per burst; mail that was there when the account was added never is.
  */
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
 import type { MailroomApi } from '../../../src/extension';
 import { startDovecot, type DovecotServer } from '../../support/dovecot';
 import { simpleMessage } from '../../support/fixtures';
 import { until } from '../../support/waitFor';
+import { activateMailroom, addTestAccount, removeTestAccount } from './testAccount';
 
 describe('Unread mail on the badge and in the status bar, and new mail told', function () {
   this.timeout(90_000);
@@ -21,14 +21,12 @@ describe('Unread mail on the badge and in the status bar, and new mail told', fu
     await server.deliver('alice', 'INBOX', simpleMessage('There before', { from: 'Old Sender <old@example.com>' }));
     await server.deliver('alice', 'INBOX', simpleMessage('Read before', { from: 'Old Sender <old@example.com>' }), ['\\Seen']);
     await server.createFolder('alice', 'Other');
-    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
-    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Badge', host: '127.0.0.1', port: server.port, security: 'none', user: 'alice', password: 'secret',
-    })) as string;
+    api = await activateMailroom();
+    id = await addTestAccount('Badge', server.port);
   });
 
   after(async () => {
-    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await removeTestAccount(id);
     await server?.stop();
   });
 
