@@ -5,8 +5,10 @@
  * Handshake: the webview posts `ready` once its script runs; only then does the host post.
  */
 // The webview is bundled for the browser: it takes core's plain data types straight from the model,
-// not through core's index, which would bring the Node side of core into its type check.
-import type { MessageContent, MessageRef, MessageSummary } from '../core';
+// not through core's index, which would bring the Node side of core into its type check
+// (`npx tsc -p tsconfig.webview.json`: no Node types there, and the bundler's module resolution).
+import type { MessageRef } from '../core/model/ids';
+import type { MessageContent, MessageSummary } from '../core/model/types';
 
 /** Host → webview. */
 export type HostMessage =
