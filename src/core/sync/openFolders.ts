@@ -5,8 +5,8 @@
  * background, newest first, in chunks that resume after a restart. What the tree shows of a folder is
  * a window on the mirror, from the newest message down to a floor UID that "Load older" lowers; it
  * is read from the store, so a folder the mirror knows opens at once, online or not, and then
- * follows the server. Bursts of server events are coalesced into one sync per folder; previews
- * (RFC 8970) follow the page.
+ * follows the server. Bursts of server events are coalesced into one sync per folder (`FolderSync`
+ * talks to the server); previews (RFC 8970) follow the page.
  */
 import { MailError } from '../imap/errors';
 import type { MailLog } from '../imap/log';
@@ -15,14 +15,15 @@ import type { MailCache } from '../cache/mailCache';
 import { isEmptyChange, type FolderChange } from '../model/loadedFolder';
 import type { MessagePage, MessageSummary } from '../model/types';
 import type { AccountConnections } from './accountConnections';
-import { fillMirror, firstPageBehindSelect, syncMirror, type MirrorChange } from './folderMirror';
+import { fillMirror } from './folderMirror';
 import { MirrorFill, type MirrorProgress } from './mirrorFill';
 import { FolderOwner } from './folderOwner';
 import { hasPage, olderThan, pageOf, viewFromMirror, viewOfFirstPage, type FolderView } from './folderView';
 import type { MessageReport } from './mailboxWatcher';
 import { applyToMirror } from './liveReports';
-import { outcomeText, reportOutcome } from './mirrorPlan';
+import { reportOutcome } from './mirrorPlan';
 import { FolderFollowUps } from './folderFollowUps';
+import { FolderSync } from './folderSync';
 import type { FolderList } from './folderList';
 
 /** A refused catch-up is tried again after 0.5, 1, 2 and 4 s. */
@@ -32,6 +33,7 @@ const CATCH_UP_RETRY_MS = 500;
 export class OpenFolders extends DisposableBase {
   private readonly changeEmitter = this.emitter<FolderChange>();
   readonly onDidChangeMessages = this.changeEmitter.event;
+  private readonly folderSync: FolderSync;
   private readonly fill: MirrorFill;
   private readonly followUps: FolderFollowUps;
   /** The background fill stored another chunk of a folder. */
@@ -56,6 +58,7 @@ export class OpenFolders extends DisposableBase {
     fillChunk = 2_000,
   ) {
     super();
+    this.folderSync = new FolderSync(connections, folderList, cache, log, pageSize);
     this.fill = this.register(new MirrorFill(connections, folderList, cache, log, fillChunk));
     this.followUps = new FolderFollowUps(connections, folderList, cache, log, (owner) => owner.view && this.fireChange(this.reread(owner.path, owner.view)));
     this.onDidProgress = this.fill.onDidProgress;
@@ -117,7 +120,7 @@ export class OpenFolders extends DisposableBase {
     owner.storeShown();
     const known = this.fromMirror(path);
     // A first page goes to the tree before it is written to the mirror: the write follows at once.
-    const synced = known ? undefined : await owner.run(() => this.sync(owner, true));
+    const synced = known ? undefined : await owner.run(() => this.folderSync.sync(owner, { storeLater: true }));
     // A first page shown before it is stored: without the rows a user's pending action holds (moved away).
     const first = synced?.firstPage && { ...synced.firstPage, messages: synced.firstPage.messages.filter((m) => !this.cache.tasks.holdsRow(path, m.uid)) };
     const view = known ?? (first ? viewOfFirstPage(path, first) : this.fromMirror(path));
@@ -249,7 +252,7 @@ export class OpenFolders extends DisposableBase {
   private async catchUpNow(owner: FolderOwner): Promise<FolderChange | undefined> {
     const path = owner.path;
     if (!owner.view) return undefined;
-    const mirrorChange = await this.sync(owner, false, true);
+    const mirrorChange = await this.folderSync.sync(owner, { background: true });
     const view = owner.view;
     if (!view) return undefined;
     const moved = mirrorChange.reset || mirrorChange.added.length + mirrorChange.removed.length + mirrorChange.changed.length > 0;
@@ -300,45 +303,6 @@ export class OpenFolders extends DisposableBase {
     if (!applyToMirror(this.cache, path, outcome)) return;
     this.fireChange(this.reread(path, owner.view));
     this.followUps.refreshCounts(path);
-  }
-
-  /**
-   * One sync of the mirror of the owner's folder with the server; the owner runs it. With
-   * `storeLater`, a first page is left to the owner to store, so that it can be shown first.
-   */
-  private async sync(owner: FolderOwner, storeLater = false, background = false): Promise<MirrorChange> {
-    const path = owner.path;
-    // A catch-up is nobody's click: offline, it waits for the next connect (catchUpAll) instead of connecting.
-    const inFolder = background ? this.connections.inFolderWhileOnline.bind(this.connections) : this.connections.inFolder.bind(this.connections);
-    const change = await inFolder(
-      path,
-      (client, behind) => syncMirror(client, this.cache, { pageSize: this.pageSize, behind, storeLater }),
-      // A folder opened cold: its newest page asked for with the SELECT, from the count shown.
-      (client) => firstPageBehindSelect(client, this.cache, path, this.pageSize, this.folderList.countsOf(path)?.messages),
-    );
-    this.logOutcome(path, change);
-    if (change.reset) owner.fillHint = change.fillHint;
-    // The selection's count is the freshest there is: a STATUS or NOTIFY report may be older.
-    this.folderList.apply([{ path, ...change.status }], true);
-    const unstored = change.unstored;
-    if (unstored) {
-      owner.storeLater(() => {
-        try {
-          unstored();
-        } catch (err) {
-          // Shown, not kept: the next sync of the folder fetches its first page again.
-          this.log.warn(`cache: cannot store the first page of ${path}: ${(err as Error).message}`);
-        }
-      });
-    }
-    return change;
-  }
-
-  /** A sync that moved the folder is worth a line at info ("INBOX: 3 new"); one that found nothing, at debug. */
-  private logOutcome(path: string, change: MirrorChange): void {
-    const said = outcomeText(change);
-    if (said) this.log.info(`${path}: ${said} (sync: ${change.how})`);
-    else this.log.debug(`${path}: up to date (sync: ${change.how})`);
   }
 
   /** The window as the mirror holds it now, and what differs from what was shown. */
