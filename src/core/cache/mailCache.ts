@@ -14,7 +14,8 @@ import { storableText } from '../model/storableText';
 import { openAndMigrate, openCacheDatabase, removeIdleSlots } from './cacheDatabase';
 import { DamagedFileWatch } from './damagedFile';
 import { TaskStore } from './taskStore';
-import { flagBits, fromRow, MESSAGE_COLUMNS, toRowValues, type CachedMessage, type MessageRow } from './rows';
+import { flagBits, MESSAGE_COLUMNS, toRowValues, type CachedMessage } from './rows';
+import { SummaryReads } from './summaryReads';
 
 export type { CachedFolder } from './folderRows';
 
@@ -40,6 +41,7 @@ export class MailCache {
   private readonly stored: StoredCounts;
   private readonly log: MailLog;
   private readonly bodies: BodyStore;
+  private readonly reads: SummaryReads;
   /** Set when an older file was set aside at open: sync starts from nothing. */
   readonly setAside: string | undefined;
   private readonly baseFile: string;
@@ -61,6 +63,7 @@ export class MailCache {
     this.bodies = new BodyStore(this.sql, options.maxBodyBytes);
     this.stored = new StoredCounts(this.sql);
     this.tasks = new TaskStore(this.sql);
+    this.reads = new SummaryReads(this.sql, (path) => this.folder(path)?.uidValidity ?? '');
     this.log = options.log;
     const row = `INTO message (folder, ${MESSAGE_COLUMNS.join(', ')}) VALUES (${['?', ...MESSAGE_COLUMNS.map(() => '?')].join(', ')})`;
     this.insertNew = `INSERT OR IGNORE ${row}`;
@@ -161,7 +164,7 @@ export class MailCache {
     this.sql.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, JSON.stringify(value)]);
   }
 
-  // Summaries
+  // Summaries: writes, each keeping the counts in step
 
   /** Stores (or replaces) summaries, all in one transaction. */
   putMessages(path: string, messages: readonly CachedMessage[]): void {
@@ -229,40 +232,6 @@ export class MailCache {
     return removed;
   }
 
-  /** The stored UIDs in [from, to] that are not in `present`: gone from the server, by a UID SEARCH or FETCH of what remains. */
-  missing(path: string, from: number, to: number, present: ReadonlySet<number>): number[] {
-    return this.uids(path, from, to).filter((uid) => !present.has(uid));
-  }
-
-  /** Newest first: the `limit` messages below `belowUid` (or the newest when omitted). */
-  page(path: string, limit: number, belowUid?: number): CachedMessage[] {
-    const uidValidity = this.folder(path)?.uidValidity ?? '';
-    const rows = this.sql.all<MessageRow>(
-      'SELECT * FROM message WHERE folder = ? AND uid < ? ORDER BY uid DESC LIMIT ?',
-      [path, belowUid ?? Number.MAX_SAFE_INTEGER, limit],
-    );
-    return rows.map((row) => fromRow(row, path, uidValidity));
-  }
-
-  /** Newest first: every stored message at or above `floorUid` (the window the tree shows), and below `belowUid` if given. */
-  window(path: string, floorUid: number, belowUid = Number.MAX_SAFE_INTEGER): CachedMessage[] {
-    const uidValidity = this.folder(path)?.uidValidity ?? '';
-    const rows = this.sql.all<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid >= ? AND uid < ? ORDER BY uid DESC', [path, floorUid, belowUid]);
-    return rows.map((row) => fromRow(row, path, uidValidity));
-  }
-
-  /**
-   * The UID of the `count`-th newest stored message below `belowUid` (or of all, when omitted): the
-   * floor of a window that shows `count` more. The lowest stored UID when fewer are stored.
-   */
-  floorFor(path: string, count: number, belowUid = Number.MAX_SAFE_INTEGER): number | undefined {
-    const row = this.sql.get<{ uid: number | null }>(
-      'SELECT min(uid) AS uid FROM (SELECT uid FROM message WHERE folder = ? AND uid < ? ORDER BY uid DESC LIMIT ?)',
-      [path, belowUid, count],
-    );
-    return row?.uid ?? undefined;
-  }
-
   /** Sets previews (RFC 8970) fetched after the summaries. */
   setPreviews(path: string, previews: ReadonlyMap<number, string>): void {
     this.transaction(() => {
@@ -270,50 +239,53 @@ export class MailCache {
     });
   }
 
-  /** Stored UIDs among `uids` that have no preview yet. */
-  withoutPreview(path: string, uids: readonly number[]): number[] {
-    if (!uids.length) return [];
-    let low = uids[0];
-    let high = uids[0];
-    for (const uid of uids) {
-      if (uid < low) low = uid;
-      if (uid > high) high = uid;
-    }
-    const missing = new Set(
-      this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? AND preview IS NULL', [path, low, high]).map((r) => r.uid),
-    );
-    return uids.filter((uid) => missing.has(uid));
+  // Summaries: reads (what each returns is told in summaryReads.ts)
+
+  page(path: string, limit: number, belowUid?: number): CachedMessage[] {
+    return this.reads.page(path, limit, belowUid);
   }
 
-  /** Whether the summary of `uid` is stored. */
-  has(path: string, uid: number): boolean {
-    return this.sql.get('SELECT 1 AS found FROM message WHERE folder = ? AND uid = ?', [path, uid]) !== undefined;
+  window(path: string, floorUid: number, belowUid?: number): CachedMessage[] {
+    return this.reads.window(path, floorUid, belowUid);
+  }
+
+  floorFor(path: string, count: number, belowUid?: number): number | undefined {
+    return this.reads.floorFor(path, count, belowUid);
+  }
+
+  messagesAmong(path: string, uids: readonly number[]): CachedMessage[] {
+    return this.reads.messagesAmong(path, uids);
   }
 
   message(path: string, uid: number): CachedMessage | undefined {
-    const row = this.sql.get<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid = ?', [path, uid]);
-    return row ? fromRow(row, path, this.folder(path)?.uidValidity ?? '') : undefined;
+    return this.reads.message(path, uid);
   }
 
-  /** The stored messages among `uids`, ascending, in one read: an action on a selection of hundreds reads them all at once. */
-  messagesAmong(path: string, uids: readonly number[]): CachedMessage[] {
-    if (!uids.length) return [];
-    const uidValidity = this.folder(path)?.uidValidity ?? '';
-    const rows = this.sql.all<MessageRow>('SELECT * FROM message WHERE folder = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid', [path, JSON.stringify(uids)]);
-    return rows.map((row) => fromRow(row, path, uidValidity));
+  has(path: string, uid: number): boolean {
+    return this.reads.has(path, uid);
   }
 
-  /** Stored UIDs of unread messages, ascending. */
+  uids(path: string, from?: number, to?: number): number[] {
+    return this.reads.uids(path, from, to);
+  }
+
+  missing(path: string, from: number, to: number, present: ReadonlySet<number>): number[] {
+    return this.reads.missing(path, from, to, present);
+  }
+
+  highestUid(path: string): number | undefined {
+    return this.reads.highestUid(path);
+  }
+
   unseenUids(path: string): number[] {
-    return this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND flags & 1 = 0 ORDER BY uid', path).map((r) => r.uid);
+    return this.reads.unseenUids(path);
   }
 
-  /** Stored UIDs in [from, to], ascending. */
-  uids(path: string, from = 1, to = Number.MAX_SAFE_INTEGER): number[] {
-    return this.sql.all<{ uid: number }>('SELECT uid FROM message WHERE folder = ? AND uid BETWEEN ? AND ? ORDER BY uid', [path, from, to]).map(
-      (r) => r.uid,
-    );
+  withoutPreview(path: string, uids: readonly number[]): number[] {
+    return this.reads.withoutPreview(path, uids);
   }
+
+  // Counts
 
   /** Counts from the mirror (RFC 3501 6.3.10: no STATUS on the selected folder). */
   counts(path: string): Counts {
@@ -327,10 +299,6 @@ export class MailCache {
   verifyCounts(path: string): void {
     const wrong = this.stored.verify(path);
     if (wrong) this.log.warn(`cache: the counts kept for ${path} were ${JSON.stringify(wrong.was)}, the summaries say ${JSON.stringify(wrong.now)}; corrected`);
-  }
-
-  highestUid(path: string): number | undefined {
-    return this.sql.get<{ uid: number | null }>('SELECT max(uid) AS uid FROM message WHERE folder = ?', path)?.uid ?? undefined;
   }
 
   // Bodies
