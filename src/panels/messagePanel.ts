@@ -1,13 +1,14 @@
 /**
  * One webview panel showing one message at a time. It loads the message through a
- * `MessageSource`, posts it to the webview once the webview says `ready`, and carries out what the
- * webview asks for: open a link outside VS Code, save an attachment.
+ * `MessageSource`, posts it to the webview once the webview says `ready`, and hands on what the
+ * webview asks for (open a link outside VS Code, save an attachment: `webviewRequests`).
  */
-import * as os from 'os';
 import * as vscode from 'vscode';
-import { isUnreachable, MailError, type MailLog, type MessageContent, messageNodeId, type MessageRef, type MessageSummary } from '../core';
+import { isUnreachable, type MailLog, type MessageContent, messageNodeId, type MessageRef, type MessageSummary } from '../core';
 import type { HostMessage, WebviewMessage, WebviewState } from '../shared/protocol';
+import { describe, loadErrorMessage } from './messageErrors';
 import { messageIconPath, messageWebviewOptions, renderWebviewHtml } from './webviewHtml';
+import { openLink, saveAttachment } from './webviewRequests';
 
 /** Which message: a UID is only meaningful with the folder's UIDVALIDITY (RFC 3501 2.3.1.1). */
 export type { MessageRef };
@@ -33,7 +34,6 @@ export interface RenderedInfo {
 /** Panels are keyed by the message's id, the same the tree gives its row. */
 export const messageKey = messageNodeId;
 
-const OPENABLE_SCHEMES = new Set(['http', 'https', 'mailto']);
 const TITLE_LENGTH = 40;
 
 export class MessagePanel implements vscode.Disposable {
@@ -200,63 +200,11 @@ export class MessagePanel implements vscode.Disposable {
         this.renderEmitter.fire(this.lastRendered);
         return;
       case 'openLink':
-        void this.openLink(message.href);
+        void openLink(message.href, this.log);
         return;
       case 'downloadAttachment':
-        void this.saveAttachment(message.index);
+        void saveAttachment(this, message.index, this.resolveSource, this.log);
         return;
-    }
-  }
-
-  private async openLink(href: string): Promise<void> {
-    let uri: vscode.Uri;
-    try {
-      uri = vscode.Uri.parse(href, true);
-    } catch {
-      this.log.warn('ignored a link that is not a valid URL');
-      return;
-    }
-    // The webview already filters links; the host decides again, since it is the one that acts.
-    if (!OPENABLE_SCHEMES.has(uri.scheme.toLowerCase())) {
-      this.log.warn(`ignored a ${uri.scheme}: link from a message`);
-      return;
-    }
-    await vscode.env.openExternal(uri);
-  }
-
-  private async saveAttachment(index: number): Promise<void> {
-    const ref = this.ref;
-    const attachment = this.content?.attachments.find((a) => a.index === index);
-    if (!ref || !attachment) {
-      return;
-    }
-    const source = await this.resolveSource(ref.accountId);
-    const name = safeFilename(attachment.filename);
-    if (!source) {
-      void vscode.window.showErrorMessage(`Could not save ${name}: the account of this message is no longer configured.`);
-      return;
-    }
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.joinPath(defaultSaveFolder(), name),
-      saveLabel: 'Save Attachment',
-      title: `Save ${name}`,
-    });
-    if (!target) {
-      return;
-    }
-    try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving ${name}…` }, async () => {
-        const { content } = await source.downloadAttachment(ref.folder, ref.uid, index);
-        await vscode.workspace.fs.writeFile(target, content);
-      });
-      vscode.window.setStatusBarMessage(`Saved ${name}`, 5000);
-    } catch (err) {
-      this.log.warn(`could not save attachment ${index} of ${messageKey(ref)}: ${describe(err)}`);
-      void vscode.window.showErrorMessage(`Could not save ${name}: ${errorText(err)}`, 'Try Again').then((choice) => {
-        if (choice === 'Try Again') {
-          void this.saveAttachment(index);
-        }
-      });
     }
   }
 }
@@ -299,58 +247,4 @@ export function parseWebviewState(state: unknown): MessageRef | undefined {
 export function panelTitle(subject: string | undefined): string {
   const text = (subject ?? '').replace(/\s+/g, ' ').trim() || '(no subject)';
   return text.length > TITLE_LENGTH ? `${text.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : text;
-}
-
-function loadErrorMessage(err: unknown, reloadsByItself: boolean, summary: MessageSummary | undefined): HostMessage {
-  const text = errorText(err);
-  if (/no longer on the server|not found|no such message|expunged/i.test(text)) {
-    return {
-      type: 'error',
-      title: 'This message is no longer on the server',
-      detail: `${text}\n\nAnother mail client may have moved or deleted it. Refresh the folder to see what it holds now.`,
-    };
-  }
-  if (isUnreachable(err)) {
-    // The account was set up and has worked: what the user needs is what happens next, not advice
-    // on ports and security settings for a server that answered a minute ago.
-    const next = reloadsByItself
-      ? 'Mailroom reconnects on its own, and the message shows here as soon as the account is back online.'
-      : 'Mailroom reconnects on its own; open the message again once the account is back online.';
-    return {
-      type: 'error',
-      title: 'Offline: this message has not been read on this computer yet',
-      detail: `The mail server cannot be reached right now, and only messages opened before are kept for reading offline. ${next}`,
-      summary,
-    };
-  }
-  if (err instanceof MailError && err.info.code === 'auth') {
-    return { type: 'error', title: 'The mail server refused to sign in', detail: text };
-  }
-  return { type: 'error', title: 'Could not open this message', detail: `${text}\n\nTry again, or refresh the folder.` };
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof MailError) {
-    return err.info.message;
-  }
-  return err instanceof Error && err.message ? err.message : 'Something went wrong while talking to the mail server.';
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-/** A file name the save dialog can offer: no folders, no control characters, no hidden files. */
-export function safeFilename(name: string): string {
-  const cleaned = (name.split(/[/\\]/).pop() ?? '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
-    .replace(/^[.\s]+/, '')
-    .trim()
-    .slice(0, 200);
-  return cleaned || 'attachment';
-}
-
-function defaultSaveFolder(): vscode.Uri {
-  return vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
 }
