@@ -4,14 +4,22 @@
  * the status bar (a click opens the view), and one notification per burst of new mail in a watched
  * folder (`mailroom.notifyNewMail`). Mail that was there when the account first counted its folders
  * never notifies: the first counts of a session are the baseline.
+ *
+ * The notification names the newest sender and subject when the folder's window (the tree's rows of
+ * an expanded folder) took the new mail in: the messages a catch-up added to it are the new ones.
+ * Of a folder not expanded only the counts are known (STATUS or NOTIFY), so it says how many only;
+ * naming them there would take a FETCH of the newest message, which the core does not offer without
+ * opening the folder (and opening it would move the watcher away from the folder the user reads).
  */
 import * as vscode from 'vscode';
-import type { AccountSession, FolderCounts, FolderInfo } from '../core';
+import type { AccountSession, FolderChange, FolderCounts, FolderInfo, MessageSummary } from '../core';
 import type { SessionRegistry } from '../accounts/sessionRegistry';
 import { notifyNewMail, watchedFolders } from '../settings';
 
 /** New mail that comes within this of the first of a burst is told in the same notification. */
 const BURST_MS = 1_500;
+/** A message added to a window this long before a burst is told still counts as part of it (the window may catch up first). */
+const ADDED_SLACK_MS = 10_000;
 
 export interface NewMailNotice {
   account: string;
@@ -27,6 +35,8 @@ export class UnreadStatus implements vscode.Disposable {
   /** Unread and message counts last seen per account and watched folder: the baseline of "new". */
   private readonly seen = new Map<string, FolderCounts>();
   private readonly bursts = new Map<string, { count: number; timer: NodeJS.Timeout; session: AccountSession; folder: string }>();
+  /** Per account and watched folder, the newest unread message a catch-up added to its window, and when. */
+  private readonly added = new Map<string, { message: MessageSummary; at: number }>();
   /** The notifications shown, newest last (the extension tests read them). */
   readonly notices: NewMailNotice[] = [];
 
@@ -51,7 +61,10 @@ export class UnreadStatus implements vscode.Disposable {
 
   private follow(): void {
     for (const d of this.perSession) d.dispose();
-    this.perSession = this.sessions.all().map((session) => session.onDidChangeCounts((counts) => this.countsChanged(session, counts)));
+    this.perSession = this.sessions.all().flatMap((session) => [
+      session.onDidChangeCounts((counts) => this.countsChanged(session, counts)),
+      session.onDidChangeMessages((change) => this.messagesAdded(session, change)),
+    ]);
     this.update();
   }
 
@@ -74,6 +87,16 @@ export class UnreadStatus implements vscode.Disposable {
     this.update();
   }
 
+  /** Remembers the newest unread message added to a watched folder's window: the one a notification names. */
+  private messagesAdded(session: AccountSession, change: FolderChange): void {
+    if (change.reset || !watchedFolders().includes(change.folder)) return;
+    const key = `${session.account.id}\n${change.folder}`;
+    const newest = change.added.filter((m) => !m.flags.seen).reduce<MessageSummary | undefined>((a, m) => (a && a.uid > m.uid ? a : m), undefined);
+    const before = this.added.get(key);
+    const fresh = before && Date.now() - before.at < ADDED_SLACK_MS ? before.message : undefined;
+    if (newest && (!fresh || newest.uid > fresh.uid)) this.added.set(key, { message: newest, at: Date.now() });
+  }
+
   private arrived(session: AccountSession, folder: string, count: number): void {
     if (!notifyNewMail()) return;
     const key = `${session.account.id}\n${folder}`;
@@ -92,8 +115,10 @@ export class UnreadStatus implements vscode.Disposable {
     if (!burst) return;
     const { session, folder, count } = burst;
     const where = `${label(session, folder)}${this.sessions.all().length > 1 ? ` (${session.account.name})` : ''}`;
-    // The newest message, when the folder's window holds it.
-    const newest = session.loadedMessages(folder)?.messages.find((m) => !m.flags.seen);
+    // The newest message, when the folder's window took it in; never an older one that was there.
+    const added = this.added.get(key);
+    this.added.delete(key);
+    const newest = added && Date.now() - added.at < ADDED_SLACK_MS + BURST_MS ? added.message : undefined;
     const about = newest ? `: ${newest.from?.name || newest.from?.address || 'unknown sender'}, "${newest.subject}"` : '';
     const text = `${count} new message${count === 1 ? '' : 's'} in ${where}${about}`;
     this.notices.push({ account: session.account.id, folder, count, text });

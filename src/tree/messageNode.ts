@@ -1,4 +1,4 @@
-/** One message: subject, sender (or recipient) and date, an icon and a decoration for its state, a tooltip with the details. */
+/** One message: sender (or recipient), date and subject (see messageRow.ts), an icon and a decoration for its state, a tooltip with the details. */
 import * as vscode from 'vscode';
 import { messageNodeId, type Address, type MessageSummary } from '../core';
 import { messageContextValue } from './contextValues';

@@ -2,10 +2,13 @@
  * What a message row says, as plain data: label, description, icon, decoration. No `vscode`
  * import, so plain mocha tests check every rule here (test/unit/messageRow.test.ts).
  *
- * A side bar at its default width shows about 30 characters of a message row. Notification mail
- * puts the same `[owner/repo]` in front of every subject, which then fills those 30 characters on
- * every row; so the tag moves behind the sender and date, where it is still read once per row but
- * no longer hides what tells the rows apart.
+ * A side bar at its default width (300 px) shows about 30 characters of a message row, label and
+ * description on one line. A subject is what runs long, so it goes last, after who and when, as in
+ * a mail client's one-line list (Gmail, Outlook): the label is the sender (capped, so a long name
+ * cannot push the date out), the description the date, then the subject, cut where the row ends;
+ * the whole subject is in the tooltip. The label takes the unread colour, like the bold sender of
+ * an unread row elsewhere. Notification mail puts the same `[owner/repo]` in front of every
+ * subject; the tag moves to the end, still there once per row but no longer hiding the subject.
  */
 import type { Address, MessageSummary, SpecialUse } from '../core';
 
@@ -13,7 +16,9 @@ import type { Address, MessageSummary, SpecialUse } from '../core';
 export type RowSummary = Pick<MessageSummary, 'subject' | 'from' | 'to' | 'date' | 'flags' | 'hasAttachment'>;
 
 export interface RowText {
+  /** Who: the sender, or the recipient in Sent and Drafts; at most `NAME_MAX` characters. */
   label: string;
+  /** When, then what: `14:05 · Run failed: CI - main (abc1234) · dana-demo/mailroom`. */
   description: string;
   /** Read by screen readers: the whole subject, tag included, and the state the colours show. */
   accessibility: string;
@@ -35,29 +40,46 @@ export function splitSubjectTag(subject: string): { subject: string; tag?: strin
   return { subject: match[1] + subject.slice(match[0].length), tag: match[2] };
 }
 
+/**
+ * The longest name a row shows whole ("Extension Weekly", "GitHub Actions"). With the date after it
+ * (up to `11/12/24`), this fits the 300 px default side bar at the depth of a folder's messages and
+ * leaves the subject a few words; longer names end in `…`.
+ */
+export const NAME_MAX = 16;
+
+/** `name` cut to `max` characters, the last of them `…` (whole code points: no half emoji). */
+export function capName(name: string, max = NAME_MAX): string {
+  const chars = [...name];
+  return chars.length <= max ? name : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
 export function displayName(a: Address | undefined): string {
   return a?.name || a?.address || '(unknown sender)';
 }
 
-/** `To: Maria Santos`, `To: Maria Santos +2`: the first recipient and how many more. */
-export function recipients(to: readonly Address[]): string {
+/** `To: Maria Santos`, `To: Maria Santos +2`: the first recipient (cut to `max`) and how many more. */
+export function recipients(to: readonly Address[], max = Infinity): string {
   if (!to.length) return 'To: (no recipient)';
-  const first = to[0].name || to[0].address || '(unknown)';
+  const first = capName(to[0].name || to[0].address || '(unknown)', max);
   return to.length > 1 ? `To: ${first} +${to.length - 1}` : `To: ${first}`;
 }
 
-/** 14:05 today, 12 Nov this year, 12 Nov 2024 before. */
+/**
+ * As short as mail lists write it, in the user's locale: `9:07` (`9:07 AM`) today, `12 Nov`
+ * (`Nov 12`) this year, `12/11/24` (`11/12/24`) before. Every character here is one the subject
+ * loses in a narrow side bar; the tooltip has the whole date.
+ */
 export function shortDate(iso: string | undefined, now: Date, locale: string): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
   if (date.toDateString() === now.toDateString()) {
-    return date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+    return date.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' });
   }
   if (date.getFullYear() === now.getFullYear()) {
     return date.toLocaleDateString(locale, { day: 'numeric', month: 'short' });
   }
-  return date.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' });
+  return date.toLocaleDateString(locale, { day: 'numeric', month: 'numeric', year: '2-digit' });
 }
 
 /**
@@ -66,13 +88,14 @@ export function shortDate(iso: string | undefined, now: Date, locale: string): s
  */
 export function rowText(m: RowSummary, role: SpecialUse | undefined, now: Date, locale: string): RowText {
   const { subject, tag } = splitSubjectTag(m.subject.trim());
-  const label = subject || '(no subject)';
   const outgoing = role === 'sent' || role === 'drafts';
   const who = outgoing ? recipients(m.to) : displayName(m.from);
+  // "To: " and the "+2" stay whole: only the name itself is cut.
+  const label = outgoing ? recipients(m.to, NAME_MAX - 4) : capName(who);
   const date = shortDate(m.date, now, locale);
   // A tag that only repeats the sender ("[GitHub]" from GitHub) says nothing more.
   const showTag = tag && tag.toLowerCase() !== who.toLowerCase() ? tag : undefined;
-  const description = [who, date, showTag].filter(Boolean).join(' · ');
+  const description = [date, subject || '(no subject)', showTag].filter(Boolean).join(' · ');
   const states = [!m.flags.seen && 'Unread', m.flags.flagged && 'Flagged'].filter(Boolean).join(', ');
   const accessibility = `${states ? `${states}, ` : ''}${m.subject.trim() || '(no subject)'}, ${outgoing ? who.replace(/^To:/, 'to') : `from ${who}`}${date ? `, ${date}` : ''}`;
   return { label, description, accessibility };

@@ -1,7 +1,8 @@
 /**
  * Mailroom in a real workbench, as a user sees it: code-server with the extension under
  * development, Chromium clicking through the Mailroom view, a real Dovecot holding the fixture
- * messages. Leaves test-results/workbench.png to look at (and workbench-failure.png when failing).
+ * messages. Leaves test-results/workbench.png, rows-300px.png (the Inbox at the side bar's default
+ * width) and new-mail-notification.png to look at (and workbench-failure.png when failing).
  *
  * The password reaches SecretStorage through MAILROOM_TEST_PASSWORDS, which the extension reads
  * only in development and test hosts (src/testHooks.ts).
@@ -13,13 +14,16 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import PostalMime from 'postal-mime';
-import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser, newWorkbenchPage } from '../support/browser';
 import { CodeServer, repoRoot, startCodeServer, workbenchUrl } from '../support/codeServer';
 import { parseCsp } from '../support/csp';
+import { findFrameWithText, inspectMessageFrames } from '../support/messageFrames';
 import { DovecotServer, startDovecot } from '../support/dovecot';
 import { simpleMessage } from '../support/fixtures';
-import { splitSubjectTag } from '../../src/tree/messageRow';
+import { NAME_MAX, splitSubjectTag } from '../../src/tree/messageRow';
+import { withOtherClient } from '../support/otherClient';
+import { shownWhole, whoAndWhen } from '../support/treeRows';
 import { assertEventually, recordConsole, widenSideBar } from '../support/workbench';
 
 const resultsDir = path.join(repoRoot, 'test-results');
@@ -48,6 +52,15 @@ async function loadFixtures(): Promise<Fixture[]> {
 
 /** Messages in a folder larger than a page. */
 const LARGE_FOLDER = 200;
+
+/** Rows whose subject, and one's sender, are far longer than a 300 px side bar holds. */
+const LONG_ROWS = [
+  simpleMessage('[dana-demo/mailroom] Run failed: CI - main (0b9c8d7) on ubuntu-latest with Node 22', { from: 'GitHub Actions <notifications@github.com>' }),
+  simpleMessage('Quarterly maintenance window for the shared build runners', {
+    from: 'Continuous Integration Service of Example Corp <ci@example.com>',
+    date: new Date(2024, 10, 12, 9, 7),
+  }),
+];
 
 describe('Mailroom in the workbench', function () {
   this.timeout(180_000);
@@ -82,6 +95,7 @@ describe('Mailroom in the workbench', function () {
       assert.ok(fixtures.length > 0, `no .eml fixtures in ${fixturesDir}`);
       dovecot = await startDovecot();
       for (const fixture of fixtures) await dovecot.deliver('alice', 'INBOX', fixture.raw);
+      for (const raw of LONG_ROWS) await dovecot.deliver('alice', 'INBOX', raw);
       await dovecot.createFolder('alice', 'Notifications');
       for (let i = 1; i <= LARGE_FOLDER; i++) {
         await dovecot.deliver('alice', 'Notifications', simpleMessage(`[octo/repo] Build #${i} passed`, { from: 'CI <builds@ci.example.com>' }));
@@ -155,8 +169,30 @@ describe('Mailroom in the workbench', function () {
         throw new Error(`no row for ${file} ("${subject}") in Inbox after 30 s`);
       });
     }
-    // The rows as a person sees them at the side bar's default width.
-    await sidebar().screenshot({ path: path.join(resultsDir, 'tree-rows.png') });
+  });
+
+  it('shows every Inbox row\'s sender and date whole at the side bar\'s default width, long subjects cut after them', async () => {
+    const width = (await sidebar().boundingBox())!.width;
+    assert.ok(Math.abs(width - 300) <= 2, `the side bar is ${width} px wide, not the default 300`);
+    await treeRow('Quarterly maintenance').waitFor({ timeout: 30_000 });
+    await page!.waitForTimeout(300);
+    await sidebar().screenshot({ path: path.join(resultsDir, 'rows-300px.png') });
+    const rows = sidebar().locator('.monaco-list-row[aria-label*=", from "]');
+    const count = await rows.count();
+    assert.equal(count, fixtures.length + LONG_ROWS.length, 'a row for every Inbox message');
+    const hidden: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const aria = (await rows.nth(i).getAttribute('aria-label')) ?? '';
+      const parts = whoAndWhen(aria);
+      assert.ok(parts, `who and when in "${aria}"`);
+      // A name longer than a row holds is cut short, with an ellipsis, before it can push out the date.
+      const who = [...parts.who].slice(0, NAME_MAX - 1).join('').trimEnd();
+      for (const wanted of [who, parts.when]) if (!(await shownWhole(rows.nth(i), wanted))) hidden.push(`"${wanted}" of ${aria}`);
+    }
+    assert.deepEqual(hidden, [], 'senders and dates cut off at 300 px');
+    // The repository of a notification is still there, once.
+    const ci = (await treeRow('Run failed: CI - main (0b9c8d7)').textContent()) ?? '';
+    assert.equal(ci.split('dana-demo/mailroom').length - 1, 1, ci);
   });
 
   it('opens a message in a webview editor that shows its subject', async () => {
@@ -262,53 +298,20 @@ describe('Mailroom in the workbench', function () {
     );
     await treeRow(`Build #${LARGE_FOLDER - 99} `).waitFor({ timeout: 30_000 });
   });
-});
 
-/** The webview document showing `text`. Webviews are iframes inside iframes; Playwright lists them all. */
-async function findFrameWithText(page: Page, text: string, timeoutMs: number): Promise<Frame> {
-  let found: Frame | undefined;
-  await assertEventually(async () => {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame()) continue;
-      const body = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-      if (body.includes(text)) {
-        found = frame;
-        return true;
-      }
-    }
-    return false;
-  }, `a webview showing "${text}"`, timeoutMs);
-  return found!;
-}
-
-interface Findings {
-  foreignScripts: string[];
-  remoteImages: string[];
-}
-
-/**
- * Looks through the message's frame, its shadow roots and its child frames. The only scripts
- * allowed are the extension's own (loaded from its dist/ folder or carrying the CSP nonce) and
- * the acquireVsCodeApi script VS Code injects into every webview (id `_vscodeApiScript`).
- */
-async function inspectMessageFrames(root: Frame): Promise<Findings> {
-  const findings: Findings = { foreignScripts: [], remoteImages: [] };
-  for (const frame of [root, ...root.childFrames()]) {
-    const found = await frame.evaluate(() => {
-      const roots: (Document | ShadowRoot)[] = [document];
-      for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
-      const all = <T extends Element>(selector: string) => roots.flatMap((r) => [...r.querySelectorAll<T>(selector)]);
-      return {
-        foreignScripts: all<HTMLScriptElement>('script')
-          .filter((s) => !s.nonce && s.id !== '_vscodeApiScript' && !/\/(dist|media)\//.test(s.src))
-          .map((s) => s.src || s.textContent!.slice(0, 80)),
-        remoteImages: all<HTMLImageElement>('img')
-          .map((img) => img.getAttribute('src') ?? '')
-          .filter((src) => /^(https?:)?\/\//i.test(src)),
-      };
+  it('tells a burst of new mail in the Inbox in one notification, naming the newest sender and subject', async () => {
+    await withOtherClient(dovecot!, 'alice', async (client) => {
+      for (let i = 1; i <= 3; i++) await client.append('INBOX', simpleMessage(`Nightly build ${i} passed`, { from: 'Build Bot <ci@example.com>' }));
+      await client.append('INBOX', simpleMessage('Can we ship 0.3 on Friday?', { from: 'Priya Raman <priya@example.com>' }));
     });
-    findings.foreignScripts.push(...found.foreignScripts);
-    findings.remoteImages.push(...found.remoteImages);
-  }
-  return findings;
-}
+    const toast = page!.locator('.notifications-toasts .notification-toast', { hasText: 'new messages in Inbox' }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    // Away from the tree, so no row's tooltip covers the picture.
+    await page!.mouse.move(900, 300);
+    await page!.waitForTimeout(500);
+    await page!.screenshot({ path: path.join(resultsDir, 'new-mail-notification.png') });
+    const text = (await toast.textContent()) ?? '';
+    assert.match(text, /4 new messages in Inbox: Priya Raman, "Can we ship 0\.3 on Friday\?"/);
+    assert.ok(await toast.locator('.monaco-button', { hasText: 'Open' }).count(), 'an Open button');
+  });
+});

@@ -1,13 +1,14 @@
 /**
- * What a message row says: the subject without the tag every notification repeats, who and when
- * in the description (the recipient in Sent and Drafts), an icon for the state that no menu
- * action uses, and a decoration for unread rows.
+ * What a message row says: who as the label (the recipient in Sent and Drafts, a long name cut),
+ * then when and the subject without the tag every notification repeats, so that a narrow side bar
+ * cuts the subject and never the sender or date; an icon for the state that no menu action uses,
+ * and a decoration for unread rows.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Address } from '../../src/core/model/types';
-import { recipients, ROW_STATE_ICONS, rowText, shortDate, splitSubjectTag, stateIcon, unreadDecoration, UNREAD_COLOR, type RowSummary } from '../../src/tree/messageRow';
+import { capName, NAME_MAX, recipients, ROW_STATE_ICONS, rowText, shortDate, splitSubjectTag, stateIcon, unreadDecoration, UNREAD_COLOR, type RowSummary } from '../../src/tree/messageRow';
 
 const now = new Date(2026, 11, 3, 16, 0);
 const flags = (over: Partial<RowSummary['flags']> = {}) => ({ seen: true, flagged: false, answered: false, deleted: false, draft: false, ...over });
@@ -39,27 +40,48 @@ describe('message rows', () => {
   });
 
   describe('label and description', () => {
-    it('a GitHub notification: the subject alone as label; sender, time and repository after it', () => {
+    it('a GitHub notification: the sender as label; time, subject and repository after it', () => {
       const text = rowText(summary({ subject: '[dana-demo/mailroom] Run failed: CI - main (abc1234)' }), 'inbox', now, 'en-GB');
-      assert.equal(text.label, 'Run failed: CI - main (abc1234)');
-      assert.equal(text.description, 'Dana Demo · 14:05 · dana-demo/mailroom');
+      assert.equal(text.label, 'Dana Demo');
+      assert.equal(text.description, '14:05 · Run failed: CI - main (abc1234) · dana-demo/mailroom');
       assert.equal(text.accessibility, '[dana-demo/mailroom] Run failed: CI - main (abc1234), from Dana Demo, 14:05');
     });
 
-    it('without a tag: sender and date only; a tag that repeats the sender is not shown twice', () => {
-      assert.equal(rowText(summary(), undefined, now, 'en-GB').description, 'Dana Demo · 14:05');
+    it('who and when come before a long subject, so the row\'s end cuts the subject only', () => {
+      const subject = 'Re: Allow webviews to opt out of the default link handler when the panel is moved (Issue #241689)';
+      const text = rowText(summary({ subject }), 'inbox', now, 'en-GB');
+      assert.equal(text.label, 'Dana Demo');
+      assert.ok(text.description.startsWith('14:05 · Re: Allow webviews'), text.description);
+      assert.ok(text.description.endsWith('(Issue #241689)'), 'the whole subject, for a wide side bar');
+    });
+
+    it('a long name is cut to NAME_MAX characters, so it cannot push the date out', () => {
+      const long = rowText(summary({ from: { name: 'Continuous Integration Service of Example Corp' } }), 'inbox', now, 'en-GB');
+      assert.equal(long.label, 'Continuous Inte…');
+      assert.equal([...long.label].length, NAME_MAX);
+      assert.match(long.accessibility, /from Continuous Integration Service of Example Corp, 14:05$/);
+      assert.equal(capName('x'.repeat(NAME_MAX)), 'x'.repeat(NAME_MAX));
+      assert.equal(capName(`${'😀'.repeat(NAME_MAX)}!`), `${'😀'.repeat(NAME_MAX - 1)}…`, 'whole code points');
+      assert.equal(capName('Bartholomew Li Jones'), 'Bartholomew Li…', 'no space before the ellipsis');
+    });
+
+    it('without a tag: date and subject only; a tag that repeats the sender is not shown twice', () => {
+      const plain = rowText(summary(), undefined, now, 'en-GB');
+      assert.deepEqual([plain.label, plain.description], ['Dana Demo', '14:05 · Hello']);
       const github = rowText(summary({ subject: '[GitHub] A new public key', from: { name: 'GitHub', address: 'noreply@github.com' } }), 'inbox', now, 'en-GB');
-      assert.deepEqual([github.label, github.description], ['A new public key', 'GitHub · 14:05']);
+      assert.deepEqual([github.label, github.description], ['GitHub', '14:05 · A new public key']);
     });
 
     it('Sent and Drafts show the recipient, not the account\'s own name', () => {
       const to: Address[] = [{ name: 'Maria Santos', address: 'maria@example.com' }, { address: 'bob@example.com' }];
       for (const role of ['sent', 'drafts'] as const) {
         const text = rowText(summary({ to, from: { name: 'Dana Demo', address: 'dana@example.com' } }), role, now, 'en-GB');
-        assert.equal(text.description, 'To: Maria Santos +1 · 14:05', role);
+        assert.deepEqual([text.label, text.description], ['To: Maria Santos +1', '14:05 · Hello'], role);
         assert.match(text.accessibility, /, to Maria Santos \+1, 14:05$/);
       }
-      assert.equal(rowText(summary(), 'trash', now, 'en-GB').description, 'Dana Demo · 14:05');
+      const far = rowText(summary({ to: [{ name: 'Maria Santos-Villanueva', address: 'maria@example.com' }, {}] }), 'sent', now, 'en-GB');
+      assert.equal(far.label, 'To: Maria Santo… +1', 'the name cut, "To:" and the count kept');
+      assert.equal(rowText(summary(), 'trash', now, 'en-GB').label, 'Dana Demo');
     });
 
     it('names recipients by name, else address, and says when there is none', () => {
@@ -70,7 +92,7 @@ describe('message rows', () => {
 
     it('an empty subject, an unknown sender, no date', () => {
       const text = rowText(summary({ subject: '  ', from: undefined, date: undefined }), undefined, now, 'en-GB');
-      assert.deepEqual([text.label, text.description], ['(no subject)', '(unknown sender)']);
+      assert.deepEqual([text.label, text.description], ['(unknown sender)', '(no subject)']);
       assert.equal(text.accessibility, '(no subject), from (unknown sender)');
     });
 
@@ -79,10 +101,12 @@ describe('message rows', () => {
       assert.equal(text.accessibility, 'Unread, Flagged, Hello, from Dana Demo, 14:05');
     });
 
-    it('dates: the time today, day and month this year, the year before that', () => {
-      assert.equal(shortDate(new Date(2026, 11, 3, 9, 7).toISOString(), now, 'en-GB'), '09:07');
+    it('dates, short: the time today, day and month this year, all in numbers before that', () => {
+      assert.equal(shortDate(new Date(2026, 11, 3, 9, 7).toISOString(), now, 'en-GB'), '9:07');
+      assert.equal(shortDate(new Date(2026, 11, 3, 14, 5).toISOString(), now, 'en-US'), '2:05 PM');
       assert.equal(shortDate(new Date(2026, 10, 12, 9, 7).toISOString(), now, 'en-GB'), '12 Nov');
-      assert.equal(shortDate(new Date(2024, 10, 12, 9, 7).toISOString(), now, 'en-GB'), '12 Nov 2024');
+      assert.equal(shortDate(new Date(2024, 10, 12, 9, 7).toISOString(), now, 'en-GB'), '12/11/24');
+      assert.equal(shortDate(new Date(2024, 10, 12, 9, 7).toISOString(), now, 'en-US'), '11/12/24');
       assert.equal(shortDate(undefined, now, 'en-GB'), '');
       assert.equal(shortDate('not a date', now, 'en-GB'), '');
     });

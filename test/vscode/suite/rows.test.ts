@@ -1,6 +1,6 @@
 /**
  * Rows a person can tell apart, read through the tree provider as VS Code reads them: a GitHub
- * notification's row without its `[owner/repo]` in front, unread rows decorated (a flagged one
+ * notification's row with its sender first and its `[owner/repo]` moved to the end, unread rows decorated (a flagged one
  * too), Sent showing the recipient, folder tooltips and expand arrows, the view's progress bar
  * during a big folder's fill, and Clear Cache asking first.
  */
@@ -56,10 +56,10 @@ describe('Rows a person can tell apart', function () {
   const decoration = (item: vscode.TreeItem) => new MessageDecorations().provideFileDecoration(item.resourceUri!);
   const icon = (item: vscode.TreeItem) => (item.iconPath as vscode.ThemeIcon).id;
 
-  it('a GitHub notification: the subject without [owner/repo], then sender, time and repository', async () => {
+  it('a GitHub notification: the sender, then time, the subject without [owner/repo], and the repository', async () => {
     const item = await row('INBOX', NOTIFICATION);
-    assert.equal(item.label, 'Run failed: CI - main (abc1234)');
-    assert.match(String(item.description), /^Dana Demo · \S.* · octo\/mailroom$/);
+    assert.equal(item.label, 'Dana Demo');
+    assert.match(String(item.description), /^\S.* · Run failed: CI - main \(abc1234\) · octo\/mailroom$/);
     assert.equal(item.accessibilityInformation?.label.startsWith(`Unread, ${NOTIFICATION}, from Dana Demo`), true, item.accessibilityInformation?.label);
   });
 
@@ -89,7 +89,8 @@ describe('Rows a person can tell apart', function () {
 
   it('Sent shows the recipient, not the account\'s own name', async () => {
     const item = await row('Sent', 'Re: Memory grows overnight');
-    assert.match(String(item.description), /^To: Maria Santos · /);
+    assert.equal(item.label, 'To: Maria Santos');
+    assert.match(String(item.description), / · Re: Memory grows overnight$/);
   });
 
   it('a folder\'s tooltip names it as the row does', async () => {
