@@ -131,6 +131,10 @@ export class AccountNode extends TreeNode implements FolderNodes {
   override getChildren(): TreeNode[] {
     const state = this.session.connectionState;
     if (this.folderNodes.length) {
+      if (this.session.listingFolders) {
+        // The connect went on with INBOX while a slow server lists the rest.
+        return [...this.folderNodes, new NoticeNode(this, 'listing-folders', 'Listing the other folders…', { icon: 'loading~spin' })];
+      }
       const more = this.session.folders.length - this.folderNodes.length;
       if (more <= 0) return this.folderNodes;
       const next = Math.min(FOLDER_PAGE, more);

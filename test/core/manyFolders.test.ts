@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import type { AccountSession } from '../../src/core/account/accountSession';
 import { flattenFolders } from '../../src/core/model/folders';
 import { FIRST_FOLDERS } from '../../src/core/sync/folderCounts';
+import { COUNTS_BATCH } from '../../src/core/sync/countsRequests';
 import { startDovecot, type DovecotServer } from '../support/dovecot';
 import { startImapProxy } from '../support/imapProxy';
 import { until } from '../support/waitFor';
@@ -160,7 +161,9 @@ describe('an account with very many folders at the top level', function () {
     // Counts of the first folders shown are asked behind the listing, not waited for by the connect.
     await until(() => session!.countsOf('INBOX'), 10_000, 'the counts of INBOX');
     const counted = session.folders.filter((f) => session!.countsOf(f.path)).length;
-    assert.ok(counted <= 60, `${counted} folders counted at connect: only the first shown and the watched ones`);
+    // The first folders shown are counted twice over at most: those first in the early page (the
+    // first FIRST_FOLDERS as Dovecot lists them, sorted), and those first in the whole level sorted.
+    assert.ok(counted <= 2 * COUNTS_BATCH + 1, `${counted} folders counted at connect: only the first shown and the watched ones`);
     assert.deepEqual(session.countsOf('INBOX'), { path: 'INBOX', messages: 1, unseen: 1 });
     await session.requestCounts(['F2999']);
     assert.deepEqual(session.countsOf('F2999'), { path: 'F2999', messages: 0, unseen: 0 });

@@ -61,7 +61,7 @@ export class AccountSession extends DisposableBase {
     // Without a file for the mirror (scripts, tests), the session keeps one in memory for its lifetime.
     const cache = options.cache ?? new MailCache(MailCache.IN_MEMORY, { log: this.log, maxBodyBytes: 0 });
     if (!options.cache) this.register({ dispose: () => cache.close() });
-    this.folderList = this.register(new FolderList(this.connections, this.log, options.cache));
+    this.folderList = this.register(new FolderList(this.connections, this.log, options.cache, options.firstFoldersWaitMs));
     this.openFolders = this.register(
       new OpenFolders(this.connections, this.folderList, this.log, options.pageSize ?? 50, (path) => this.listening.focus(path), cache, options.fillChunk),
     );
@@ -130,6 +130,11 @@ export class AccountSession extends DisposableBase {
   /** Whether the whole folder hierarchy is known; a connect waits for the top level only. */
   get foldersComplete(): boolean {
     return this.folderList.isComplete;
+  }
+
+  /** Whether the top level is still being listed after a connect went on with INBOX (a slow LIST of many folders). */
+  get listingFolders(): boolean {
+    return this.folderList.isListing;
   }
 
   /** The whole folder tree: a connect waits for its top level only, the rest loads in the background. */

@@ -41,6 +41,11 @@ export interface SessionOptions {
   idle?: IdlePolicy;
   /** False to poll counts even where the server offers NOTIFY (for servers whose NOTIFY misbehaves). */
   notify?: boolean;
+  /**
+   * Milliseconds a connect waits for the server's first folders before it goes on with INBOX alone
+   * (or the folders kept from the last listing) while the listing goes on (default 1,000).
+   */
+  firstFoldersWaitMs?: number;
 }
 
 /** The options that can change while a session runs (from settings). */

@@ -19,6 +19,7 @@ import { taggedLog, type MailLog } from '../imap/log';
 import { DisposableBase } from '../model/events';
 import type { AccountConfig, ConnectionState } from '../model/types';
 import { Backoff } from './backoff';
+import { ConnectionErrors } from './connectionErrors';
 import { holdingFolder } from './selectedFolder';
 import type { FetchBehindSelect } from '../imap/fetchBehindSelect';
 import { connectionBusy } from '../imap/imapflowInternals';
@@ -68,8 +69,7 @@ export class AccountConnections extends DisposableBase {
   private retryTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private readonly credentials: CredentialProvider;
-  /** The last error each connection reported before it closed: the reason shown while offline. */
-  private readonly lastErrors = new WeakMap<ImapFlow, unknown>();
+  private readonly errors: ConnectionErrors;
 
   constructor(
     private readonly account: AccountConfig,
@@ -85,6 +85,7 @@ export class AccountConnections extends DisposableBase {
     // Asked on every connect: the password may have been re-entered, or its server changed.
     this.credentials = typeof credentials === 'string' ? fixedPassword(credentials, account.name) : credentials;
     this.backoff = new Backoff(backoff.initial, backoff.max);
+    this.errors = new ConnectionErrors(account, () => this.timeoutMs());
     this.register({ dispose: () => clearTimeout(this.retryTimer) });
     this.register({ dispose: () => clearInterval(this.keepaliveTimer) });
   }
@@ -136,6 +137,11 @@ export class AccountConnections extends DisposableBase {
     return this.pair?.commands.capabilities.has(capability) ?? false;
   }
 
+  /** The hierarchy delimiter of the personal namespace (RFC 2342), as far as is known now. */
+  delimiter(): string {
+    return this.pair?.commands.namespace?.delimiter ?? '';
+  }
+
   /**
    * Runs `work` with `path` selected, under the command connection's mailbox lock; `behindSelect`
    * may arm a command to go out with the SELECT that takes the lock (the work gets it).
@@ -151,7 +157,7 @@ export class AccountConnections extends DisposableBase {
     try {
       return await this.answered(client, doing, () => holdingFolder(client, path, (held, _path, behind) => work(held, behind), behindSelect));
     } catch (err) {
-      throw this.plainError(err, client, doing);
+      throw this.errors.plain(err, client, doing);
     }
   }
 
@@ -181,7 +187,23 @@ export class AccountConnections extends DisposableBase {
     try {
       return await this.answered(client, doing, () => holdingFolder(client, client.mailbox ? client.mailbox.path : 'INBOX', work));
     } catch (err) {
-      throw this.plainError(err, client, doing);
+      throw this.errors.plain(err, client, doing);
+    }
+  }
+
+  /**
+   * Runs `work` on the listening connection, under the answer deadline, in plain words if it fails.
+   * For the folder list's top level at a connect, before the watcher takes that connection: the
+   * command connection stays free meanwhile (a server that takes 30 s to list 100,000 folders still
+   * opens the Inbox at once).
+   */
+  async onListening<T>(doing: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const client = this.pair?.watch;
+    if (!client?.usable) throw new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while ${doing}.` });
+    try {
+      return await this.answered(client, doing, () => work(client));
+    } catch (err) {
+      throw this.errors.plain(err, client, doing);
     }
   }
 
@@ -197,24 +219,6 @@ export class AccountConnections extends DisposableBase {
   /** Milliseconds the server has to answer (`mailroom.timeout`). */
   timeoutMs(): number {
     return Math.max(1, this.timeoutSeconds()) * 1_000;
-  }
-
-  /** What a failed command says to the user: a MailError whatever the library threw. */
-  private plainError(err: unknown, client: ImapFlow, doing: string): MailError {
-    if (err instanceof MailError) {
-      return err;
-    }
-    if (!client.usable) {
-      // The connection died under the work: whatever the command said, the cause is the drop,
-      // or the silence of the server that other work waited on.
-      const silence = silenceReason(client);
-      if (silence) {
-        return new MailError(silence, { cause: err });
-      }
-      const why = this.lostReason(client);
-      return new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while ${doing}.${why ? ` ${why}` : ''}` }, { cause: err });
-    }
-    return new MailError(classifyError(err, this.account), { cause: err });
   }
 
   private async open(): Promise<void> {
@@ -249,7 +253,7 @@ export class AccountConnections extends DisposableBase {
       this.pair = { commands, watch };
       this.throwIfDisposed();
       for (const client of [commands, watch]) {
-        client.on('error', (err: unknown) => this.lastErrors.set(client, err));
+        client.on('error', (err: unknown) => this.errors.record(client, err));
         client.on('close', () => this.onConnectionLost(client));
       }
       await this.hooks.prepare(this.pair);
@@ -290,7 +294,7 @@ export class AccountConnections extends DisposableBase {
     if (this.isDisposed || (client !== this.pair?.commands && client !== this.pair?.watch)) {
       return;
     }
-    const reason = silenceReason(client)?.message ?? this.lostReason(client) ?? 'The connection to the server was lost.';
+    const reason = silenceReason(client)?.message ?? this.errors.lostReason(client) ?? 'The connection to the server was lost.';
     this.log.warn(`connection lost: ${reason}`);
     // Offline at once: until the old connections are closed, nothing may be sent on them.
     this.setState({ kind: 'offline', reason });
@@ -300,17 +304,6 @@ export class AccountConnections extends DisposableBase {
         this.scheduleReconnect(reason);
       }
     });
-  }
-
-  /** Why a connection closed, in plain words: what it last reported, if anything. */
-  private lostReason(client: ImapFlow): string | undefined {
-    const err = this.lastErrors.get(client);
-    if (!err) {
-      return undefined;
-    }
-    const info = classifyError(err, this.account);
-    // imapflow's watchdog: the limit it applied is the answer timeout, worth saying.
-    return info.code === 'timeout' && (err as { code?: string }).code === 'ETIMEOUT' ? silenceInfo(this.account.host, this.timeoutMs()).message : info.message;
   }
 
   private scheduleReconnect(reason: string): void {

@@ -113,7 +113,8 @@ export function isWholeHierarchy(level: readonly Listed[]): boolean {
 /** INBOX entries made here, not listed by the server. */
 const addedInbox = new WeakSet<Listed>();
 
-function inboxEntry(delimiter: string): Listed {
+/** INBOX as listed by a server that did not list it (or has not yet). */
+export function inboxEntry(delimiter: string): Listed {
   const entry: Listed = { path: 'INBOX', name: 'INBOX', delimiter, parentPath: '', flags: new Set(), specialUse: '\\Inbox' };
   addedInbox.add(entry);
   return entry;

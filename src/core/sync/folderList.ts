@@ -14,12 +14,17 @@ import { applySpecialUseOverrides, buildFolderTree, flattenFolders, type Special
 import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { CountsPolling, type PollTimings } from './countsPolling';
-import { COUNTED_TOP_LEVEL, countsListed, countsOf, countsOfAll, isWholeHierarchy, listFolders, listTopLevel, type Listed } from './folderCounts';
+import { COUNTS_BATCH, CountsRequests } from './countsRequests';
+import { COUNTED_TOP_LEVEL, countsListed, countsOf, countsOfAll, inboxEntry, isWholeHierarchy, listFolders, listTopLevel, type Listed } from './folderCounts';
 import { isLateReport, mergeStatus, statusMoved } from './statusReports';
 import type { WatchedStatus } from './mailboxWatcher';
 
-/** STATUS commands per hold of the command connection: other work waits at most this long. */
-export const COUNTS_BATCH = 50;
+/**
+ * How long a connect waits for the server's first folders before it goes on with INBOX alone (or the
+ * folders kept from the last listing) and lets the listing follow: the 2 s in which an account
+ * shows its first folders, less a connect's own round trips.
+ */
+export const FIRST_FOLDERS_WAIT_MS = 1_000;
 
 /** Where the mirror keeps the folder tree as last listed. */
 const FOLDERS_KEY = 'folders';
@@ -45,6 +50,8 @@ export class FolderList extends DisposableBase {
   private loading: Promise<void> | undefined;
   /** The last listing of the top level said every folder in it has no subfolders: it is the whole list. */
   private wholeAlready = false;
+  /** A connect went on before the top level was listed, and the listing is still under way. */
+  private listingTop = false;
   private roles: SpecialUseOverrides = {};
   private readonly counts = new Map<string, FolderCounts>();
   /** Counts waiting to be kept in the mirror (`keepCounts`). */
@@ -54,10 +61,7 @@ export class FolderList extends DisposableBase {
   private readonly statusAt = new Map<string, number>();
   /** Folders made or deleted under their name since their last status (NOTIFY MailboxName): the next report is news. */
   private readonly renewed = new Set<string>();
-  /** Folders whose counts were asked for on this connection; `queued` those not yet sent. */
-  private readonly asked = new Set<string>();
-  private readonly queued = new Set<string>();
-  private draining: Promise<void> | undefined;
+  private readonly requests: CountsRequests;
   private readonly polling: CountsPolling;
 
   constructor(
@@ -65,13 +69,16 @@ export class FolderList extends DisposableBase {
     private readonly log: MailLog,
     /** The account's mirror: the folder list and counts as last known, shown before the server answers. */
     private readonly cache?: MailCache,
+    /** How long a connect waits for the first folders of the top level before it shows INBOX and goes on. */
+    private readonly firstWaitMs = FIRST_FOLDERS_WAIT_MS,
   ) {
     super();
+    this.requests = new CountsRequests((paths) => this.countBatch(paths), log, () => this.isDisposed);
     this.polling = this.register(
       new CountsPolling(log, {
         canCountAll: () => this.connections.has('LIST-STATUS') && this.byPath.size <= COUNTED_TOP_LEVEL,
         all: async () => this.apply(await this.connections.withSelectionHeld((client, selectedPath) => countsOfAll(client, selectedPath))),
-        shown: () => this.pollShown(),
+        shown: () => this.requests.again(),
         watched: (paths) => this.recount(paths),
       }),
     );
@@ -155,37 +162,57 @@ export class FolderList extends DisposableBase {
   }
 
   /**
-   * What a connect waits for: the top level (LIST "" "%") and the counts of its first folders and
-   * of `watched`; the whole list then loads in the background. The time does not grow with the
-   * number of folders below the top level. A long top level is read as it arrives: the connect goes
-   * on once its first FIRST_FOLDERS are in and shown, and the rest follows (`onDidChangeFolders`
-   * once more); the counts then come after the listing.
+   * What a connect waits for: the top level (LIST "" "%"), listed on the listening connection before
+   * its watcher starts, and the counts of its first folders and of `watched` on the command
+   * connection; the whole list then loads in the background. The time does not grow with the number
+   * of folders below the top level. A long top level is read as it arrives: the connect goes on once
+   * its first FIRST_FOLDERS are in and shown, or after FIRST_FOLDERS_WAIT_MS with INBOX (or the
+   * folders kept from the last listing) if the server has sent none by then (Dovecot holds its first
+   * line of 100,000 folders for 18 s or more); the rest follows (`onDidChangeFolders` once more),
+   * and the counts of what it adds after it. Resolves with `listing` still under way in that case:
+   * the listening connection is busy until it settles.
    */
-  async refreshTop(watched: readonly string[]): Promise<void> {
-    this.asked.clear();
-    this.queued.clear();
+  async refreshTop(watched: readonly string[]): Promise<{ listing?: Promise<unknown> }> {
+    this.requests.reset();
     let firstIn: (folders: readonly Listed[]) => void = () => undefined;
     const early = new Promise<readonly Listed[]>((resolve) => (firstIn = resolve));
-    const listing = this.connections.withSelectionHeld(async (client, selectedPath) => ({
-      list: await listTopLevel(client, this.topLevelSize, (folders) => firstIn(folders)),
-      selectedPath,
-    }));
-    const first = await Promise.race([listing, early.then((folders) => ({ folders }))]);
+    let waited: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (waited = setTimeout(() => resolve(), this.firstWaitMs)));
+    // Nothing is selected on the listening connection yet: every count LIST-STATUS gives is good.
+    const listing = this.connections.onListening('reading the folders', (client) => listTopLevel(client, this.topLevelSize, (folders) => firstIn(folders)));
+    let first: { list: Listed[] } | { folders?: readonly Listed[] };
+    try {
+      first = await Promise.race([listing.then((list) => ({ list })), early.then((folders) => ({ folders })), late.then(() => ({}))]);
+    } finally {
+      clearTimeout(waited);
+    }
     if ('list' in first) {
-      const counted = this.topListed(first.list, first.selectedPath, watched);
+      const counted = this.topListed(first.list, watched);
       this.loading = this.loadRest(counted);
       await counted;
-      return;
+      return {};
     }
-    // A list already whole (a reconnect) stays shown until the new whole list replaces it.
-    if (!this.complete) this.setListed(first.folders, false);
-    // Queued behind the listing on the command connection: not waited for.
+    // A list already whole (a reconnect, or kept from the last session) stays shown until the new
+    // whole list replaces it; otherwise what is in so far, INBOX at least (RFC 3501 5.1: it exists).
+    if (!this.complete) this.setListed(first.folders ?? [inboxEntry(this.connections.delimiter())], false);
+    this.listingTop = true;
     const counted = this.requestCounts(this.countFirst(watched, this.tree));
-    this.loading = this.loadRest(listing.then(({ list, selectedPath }) => this.topListed(list, selectedPath, watched).then(() => counted)));
+    const listed = listing.then((list) => this.topListed(list, watched)).finally(() => {
+      this.listingTop = false;
+      // The "still listing" row goes, even when the listing failed.
+      if (!this.isDisposed) this.foldersEmitter.fire(this.tree);
+    });
+    this.loading = this.loadRest(listed.then(() => counted));
+    return { listing };
+  }
+
+  /** Whether the top level is still being listed after a connect went on without it (`refreshTop`). */
+  get isListing(): boolean {
+    return this.listingTop;
   }
 
   /** The top level as listed: shown (unless a whole list is), its listed counts taken, and its first folders counted. */
-  private topListed(list: readonly Listed[], selectedPath: string, watched: readonly string[]): Promise<void> {
+  private topListed(list: readonly Listed[], watched: readonly string[]): Promise<void> {
     this.topLevelSize = list.length;
     // Every folder of a large level says it has no subfolders: this is the whole list, and a LIST
     // "*" of 100,000 folders (18 s on Dovecot) would only say it again.
@@ -198,8 +225,8 @@ export class FolderList extends DisposableBase {
       // A list already whole (a reconnect) stays shown until the new whole list replaces it.
       top = buildFolderTree(list);
     }
-    const listed = countsListed(list, selectedPath);
-    for (const status of listed) this.asked.add(status.path);
+    const listed = countsListed(list, '');
+    this.requests.counted(listed.map((status) => status.path));
     this.apply(listed);
     return this.requestCounts(this.countFirst(watched, top));
   }
@@ -235,36 +262,12 @@ export class FolderList extends DisposableBase {
   }
 
   /**
-   * Asks the server for the counts of `paths` not asked for yet on this connection, in batches of
-   * COUNTS_BATCH (RFC 3501 6.3.10 STATUS; the selected folder from its selection). Resolves when
-   * they have been asked; the counts arrive through `onDidChangeCounts`.
+   * Asks the server for the counts of `paths` not asked for yet on this connection, in batches
+   * (RFC 3501 6.3.10 STATUS; the selected folder from its selection). Resolves when they have been
+   * asked; the counts arrive through `onDidChangeCounts`.
    */
   requestCounts(paths: readonly string[]): Promise<void> {
-    for (const path of paths) {
-      if (!this.asked.has(path)) {
-        this.asked.add(path);
-        this.queued.add(path);
-      }
-    }
-    this.draining ??= this.drain().finally(() => (this.draining = undefined));
-    return this.draining;
-  }
-
-  private async drain(): Promise<void> {
-    // Counts asked in one tick (the rows VS Code draws at once) go out together.
-    await Promise.resolve();
-    while (this.queued.size && !this.isDisposed) {
-      const batch = [...this.queued].slice(0, COUNTS_BATCH);
-      for (const path of batch) this.queued.delete(path);
-      try {
-        await this.countBatch(batch);
-      } catch (err) {
-        // Offline or dropped: these are asked again after the next connect.
-        for (const path of [...batch, ...this.queued]) this.asked.delete(path);
-        this.queued.clear();
-        this.log.debug(`counts: ${err}`);
-      }
-    }
+    return this.requests.request(paths);
   }
 
   private async countBatch(paths: readonly string[]): Promise<void> {
@@ -339,14 +342,6 @@ export class FolderList extends DisposableBase {
 
   stopPolling(): void {
     this.polling.stop();
-  }
-
-  /** The counts of the folders asked for so far (those shown), in batches; never every folder of a big account. */
-  private async pollShown(): Promise<void> {
-    const paths = [...this.asked].filter((path) => !this.queued.has(path));
-    for (let i = 0; i < paths.length && !this.isDisposed; i += COUNTS_BATCH) {
-      await this.countBatch(paths.slice(i, i + COUNTS_BATCH));
-    }
   }
 
   /** Counts `paths` now (one STATUS each): the watched folders without NOTIFY, a folder with news but not open. */

@@ -17,6 +17,10 @@ export class Listening implements Disposable {
   /** Subscriptions and timers that live as long as one pair of connections. */
   private linkScoped: Disposable[] = [];
   private lastFocused: string | undefined;
+  /** Counts the pairs of connections that came and went: work deferred for one pair does nothing for the next. */
+  private pairs = 0;
+  /** Settles once the watcher of this pair of connections has started (or could not). */
+  private watching: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly connections: AccountConnections,
@@ -29,10 +33,12 @@ export class Listening implements Disposable {
   /**
    * New connections: the top level of the folder list first (the rest loads in the background, so
    * an account with 100,000 folders is online as soon as one with ten), then the watcher on the
-   * folder looked at last.
+   * folder looked at last. The top level is listed on the listening connection: if the connect went
+   * on before that listing ended (a slow LIST), the watcher starts once it has, not before.
    */
   async prepare(pair: ConnectionPair): Promise<void> {
-    await this.folderList.refreshTop(this.options.watchedFolders ?? ['INBOX']);
+    const { listing } = await this.folderList.refreshTop(this.options.watchedFolders ?? ['INBOX']);
+    const link = this.pairs;
     const open = this.openFolders();
     const watcher = new MailboxWatcher(pair.watch, this.log, {
       allowNotify: this.options.notify ?? true,
@@ -41,7 +47,6 @@ export class Listening implements Disposable {
       answerWithin: (work) => this.connections.answered(pair.watch, 'listening for changes', work),
       socketTimeoutMs: this.connections.timeoutMs(),
     });
-    this.watcher = watcher;
     this.linkScoped.push(
       watcher,
       // New mail is fetched at once, with no coalescing timer: the reports of one read of the socket
@@ -59,12 +64,42 @@ export class Listening implements Disposable {
         void this.folderList.refresh().catch((err) => this.log.warn(`folder list: ${err}`));
       }),
     );
-    await watcher.start(this.lastFocused ?? 'INBOX');
+    const start = async (): Promise<void> => {
+      this.watcher = watcher;
+      await watcher.start(this.lastFocused ?? 'INBOX');
+    };
+    if (!listing) {
+      await start();
+      this.watching = Promise.resolve();
+      return;
+    }
+    // Whatever the listing's outcome (a NO leaves the connection usable; a drop ends the pair and
+    // with it this watcher), the connection is free once it settled.
+    this.watching = listing
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(async () => {
+        if (link !== this.pairs) return;
+        await start();
+        // What changed between the connect's own look and the watcher's first (the listing's length)
+        // was told to nobody: the open folders catch up and the watched folders are counted again.
+        open.catchUpAll();
+        await this.folderList.recount(this.options.watchedFolders ?? ['INBOX']).catch((err) => this.log.debug(`counts of the watched folders: ${err}`));
+      })
+      .catch((err: unknown) => {
+        this.log.warn(`listening for changes could not start: ${err instanceof Error ? err.message : String(err)}; reconnecting`);
+        watcher.closeConnection();
+      });
   }
 
-  /** Online: polling where needed, the probe, and a catch-up of whatever happened while away. */
+  /** Online: polling where needed (once the watcher has started: it knows whether NOTIFY is on), the probe, and a catch-up of whatever happened while away. */
   online(): void {
-    this.startPolling();
+    const link = this.pairs;
+    void this.watching.then(() => {
+      if (link === this.pairs) this.startPolling();
+    });
     const probe = setInterval(() => void this.watcher?.probe().catch(() => this.watcher?.closeConnection()), this.options.probeInterval ?? 120_000);
     this.linkScoped.push({ dispose: () => clearInterval(probe) });
     this.openFolders().catchUpAll();
@@ -74,6 +109,7 @@ export class Listening implements Disposable {
   closing(): void {
     this.folderList.stopPolling();
     this.openFolders().cancelPending();
+    this.pairs++;
     for (const item of this.linkScoped.splice(0)) item.dispose();
     this.watcher = undefined;
   }
