@@ -4,7 +4,6 @@
  * 100,000 folders); INBOX opens meanwhile; the other folders replace the row once the LIST ends.
  */
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
 import type { MailroomApi } from '../../../src/extension';
 import type { AccountNode } from '../../../src/tree/accountNode';
 import type { FolderNode } from '../../../src/tree/folderNode';
@@ -12,6 +11,7 @@ import type { TreeNode } from '../../../src/tree/treeNode';
 import { startDovecot, type DovecotServer } from '../../support/dovecot';
 import { startImapProxy, type ImapProxy } from '../../support/imapProxy';
 import { until } from '../../support/waitFor';
+import { activateMailroom, addTestAccount, removeTestAccount } from './testAccount';
 
 /** The top level's LIST as imapflow writes it on Dovecot. */
 const TOP_LEVEL_LIST = / LIST "" "?%"?$/;
@@ -29,19 +29,17 @@ describe('A server slow to list its folders', function () {
     await server.createFolder('alice', 'Work');
     await server.deliver('alice', 'Work', 'Subject: Work 1\r\n\r\nwork\r\n');
     proxy = await startImapProxy(server.port);
-    api = (await vscode.extensions.all.find((e) => e.packageJSON.name === 'mailroom')!.activate()) as MailroomApi;
+    api = await activateMailroom();
   });
   after(async () => {
-    if (id) await vscode.commands.executeCommand('mailroom.removeAccount', id).then(undefined, () => undefined);
+    await removeTestAccount(id);
     await proxy?.stop();
     await server?.stop();
   });
 
   it('shows INBOX and "Listing the other folders…" while the LIST is held, opens INBOX, then shows the rest', async () => {
     const held = proxy.holdAfterWhenClientSends(TOP_LEVEL_LIST, 0);
-    id = (await vscode.commands.executeCommand('mailroom.addAccount', {
-      name: 'Slow lister', host: '127.0.0.1', port: proxy.port, security: 'none', user: 'alice', password: 'secret',
-    })) as string;
+    id = await addTestAccount('Slow lister', proxy.port);
     const account = async () => ((await api.tree.getChildren()) as TreeNode[]).find((n) => (n as AccountNode).accountId === id) as AccountNode | undefined;
     const rows = async () => ((await (await account())?.getChildren()) ?? []) as TreeNode[];
     const labels = async () => (await rows()).map((n) => String(n.getTreeItem().label));
