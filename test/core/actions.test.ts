@@ -154,7 +154,8 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     const receipt = handle.session.archive('Refused', uids);
     assert.ok(!shownSubjects(handle.session, 'Refused').includes('Refused 1'), 'gone from the window at once');
     await refusal;
-    await assert.rejects(handle.session.whenDone(receipt.id), /Could not archive 1 message from Refused: the server refused/);
+    // In plain words, with the server's own (imapflow hands back only `false`; its log entry has them).
+    await assert.rejects(handle.session.whenDone(receipt.id), /Could not archive 1 message from Refused: the server refused to move messages from Refused to Archive \(it said: refused by the test proxy\)/);
     assert.ok(shownSubjects(handle.session, 'Refused').includes('Refused 1'), 'back in the window');
     assert.equal(failures.length, 1);
     assert.match(failures[0].message, /back where they were/);
@@ -170,6 +171,23 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     await assert.rejects(handle.session.whenDone(flagged.id), /Could not flag 1 message in Refused: the server refused .*shown as they were/);
     assert.equal(shownFlag(), false);
     assert.equal(failures.length, 2);
+  });
+
+  it('tries again a move the server could not do just now (INUSE, RFC 5530), and does it', async () => {
+    await open('Refused');
+    const uids = uidsOf(handle.session, 'Refused', ['Refused 2']);
+    failures.length = 0;
+    world.transcript.length = 0;
+    const busy = world.proxy.refuseWhenClientSends(/^\S+ UID MOVE /, 'NO [INUSE] Mailbox is locked by another session');
+    const receipt = handle.session.archive('Refused', uids);
+    await busy;
+    assert.deepEqual(handle.session.pendingActions().map((a) => a.id), [receipt.id], 'still pending after the INUSE');
+    await handle.session.whenDone(receipt.id);
+    assert.deepEqual(failures, [], 'a refusal that passed was told to the user');
+    assert.ok(!(await world.subjectsOnServer('Refused')).includes('Refused 2'));
+    assert.ok((await world.subjectsOnServer('Archive')).includes('Refused 2'));
+    // The transcript has what reached the server: the refused MOVE stayed with the proxy.
+    assert.equal(world.transcript.filter((l) => /^C: \S+ UID MOVE /.test(l)).length, 1, 'the MOVE tried again');
   });
 
   it('does not put back a row a pending move holds, whatever a catch-up or a live report says meanwhile', async () => {

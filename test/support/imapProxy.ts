@@ -48,9 +48,10 @@ export interface ImapProxy {
   holdWhenClientSends(pattern: RegExp): Promise<() => void>;
   /**
    * When a client next sends a line matching `pattern`, the line never reaches the server: the proxy
-   * answers it with a tagged `NO`, as a server that refuses the command would. Resolves then.
+   * answers it with a tagged `answer` (by default a `NO [SERVERBUG]`), as a server that refuses the
+   * command would. Resolves then.
    */
-  refuseWhenClientSends(pattern: RegExp): Promise<void>;
+  refuseWhenClientSends(pattern: RegExp, answer?: string): Promise<void>;
   /**
    * When a client next sends a line matching `pattern` (it still reaches the server), lets the next
    * `count` responses on that link through and holds back everything after them: a long answer
@@ -73,15 +74,15 @@ export interface ImapProxy {
 export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
   const links = new Set<Link>();
   let trap:
-    | { pattern: RegExp; action: 'cut' | 'silence' | 'hold' | 'refuse' | 'after'; sprung: (link: Link, line: string) => void }
+    | { pattern: RegExp; action: 'cut' | 'silence' | 'hold' | 'refuse' | 'after'; answer?: string; sprung: (link: Link, line: string) => void }
     | undefined;
   /** True when the line sprang a cutting trap: the caller then forwards nothing. */
   const springs = (line: string, link: Link): boolean => {
     if (!trap || !trap.pattern.test(line)) return false;
-    const { sprung, action } = trap;
+    const { sprung, action, answer } = trap;
     trap = undefined;
     if (action === 'refuse') {
-      link.answer(`${line.split(' ')[0]} NO [SERVERBUG] refused by the test proxy\r\n`);
+      link.answer(`${line.split(' ')[0]} ${answer}\r\n`);
       sprung(link, line);
       return true;
     }
@@ -136,8 +137,8 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
         };
       });
     },
-    refuseWhenClientSends(pattern) {
-      return new Promise((resolve) => (trap = { pattern, action: 'refuse', sprung: () => resolve() }));
+    refuseWhenClientSends(pattern, answer = 'NO [SERVERBUG] refused by the test proxy') {
+      return new Promise((resolve) => (trap = { pattern, action: 'refuse', answer, sprung: () => resolve() }));
     },
     holdAfterWhenClientSends(pattern, count) {
       return new Promise((resolve) => {

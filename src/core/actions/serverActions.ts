@@ -12,6 +12,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { FlagUpdate } from '../cache/mailCache';
 import { MailError } from '../imap/errors';
+import { takeRefusal } from '../imap/refusals';
 import { keywordsOf, toFlags } from '../sync/summaries';
 import type { CopyMap, ExpungeTask, FlagsTask, MailTask, MoveTask } from './mailTasks';
 import { uidSets } from './uidSet';
@@ -143,7 +144,11 @@ function addCopyUids(map: CopyMap, result: { uidValidity?: bigint; uidMap?: Map<
  */
 function refused(client: ImapFlow, what: string): Error {
   if (!client.usable) return new Error(`the connection closed while trying to ${what}`);
-  return new MailError({ code: 'protocol', message: `the server refused to ${what}.` });
+  // What the server said, kept from imapflow's log entry (it answers a NO with `false` only).
+  const said = takeRefusal(client);
+  const words = said?.text ? ` (it said: ${said.text})` : '';
+  if (said?.temporary) return new MailError({ code: 'busy', message: `the server could not ${what} just now${words}.` });
+  return new MailError({ code: 'protocol', message: `the server refused to ${what}${words}.` });
 }
 
 function bareExpungeRefused(folder: string): MailError {

@@ -46,6 +46,11 @@ export interface ActionDone {
 /** Errors of the link rather than of the action: the task waits and runs again. */
 const TRANSIENT = new Set(['dropped', 'timeout', 'connection-refused', 'host-not-found']);
 const RETRY_MS = [1_000, 2_000, 5_000, 15_000, 60_000];
+/**
+ * A refusal that may pass by itself (the server said INUSE or UNAVAILABLE, RFC 5530, or throttled)
+ * is tried this many times in all, RETRY_MS apart (23 s), before it counts as final.
+ */
+const BUSY_ATTEMPTS = 5;
 
 export class TaskQueue extends DisposableBase {
   private readonly failEmitter = this.emitter<ActionFailure>();
@@ -56,6 +61,8 @@ export class TaskQueue extends DisposableBase {
   private draining = false;
   private inFlight: number | undefined;
   private failures = 0;
+  /** Tries so far of tasks the server said it could not perform just now. */
+  private readonly busyTries = new Map<number, number>();
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }[]>();
 
@@ -165,6 +172,7 @@ export class TaskQueue extends DisposableBase {
         return outcome;
       });
       this.failures = 0;
+      this.busyTries.delete(id);
       this.log.info(`actions: done: ${describeTask(task)}`);
       this.folders.catchUp(task.folder);
       if (task.kind === 'move') this.folders.catchUp(task.target);
@@ -180,6 +188,14 @@ export class TaskQueue extends DisposableBase {
         this.retryTimer = setTimeout(() => this.kick(), wait);
         return false;
       }
+      const tries = (this.busyTries.get(id) ?? 0) + 1;
+      if (err instanceof MailError && err.info.code === 'busy' && tries < BUSY_ATTEMPTS) {
+        this.busyTries.set(id, tries);
+        const wait = RETRY_MS[tries - 1];
+        this.log.info(`actions: ${describeTask(task)}: ${err.message} Trying again in ${wait} ms`);
+        this.retryTimer = setTimeout(() => this.kick(), wait);
+        return false;
+      }
       this.refused(id, task, err as Error);
       return true;
     } finally {
@@ -189,6 +205,7 @@ export class TaskQueue extends DisposableBase {
 
   /** The server refused for good: the local part is taken back and the user is told. */
   private refused(id: number, task: MailTask, err: Error): void {
+    this.busyTries.delete(id);
     this.folders.changeMirror(task.folder, () =>
       this.cache.transaction(() => {
         this.cache.tasks.remove(id);

@@ -10,6 +10,7 @@ import { setWatchdog } from './imapflowInternals';
 import { classifyError, MailError, withoutSecrets } from './errors';
 import { readPresentedCertificate } from './certificate';
 import { imapflowLogger, secretForms, type MailLog } from './log';
+import { noteRefusal } from './refusals';
 import type { AccountConfig } from '../model/types';
 
 export interface ClientOptions {
@@ -41,14 +42,15 @@ export async function connectClient(account: AccountConfig, password: string, op
   const ctx = { host: account.host, port: account.port, user: account.user };
   const answerTimeout = options.answerTimeout ?? 30_000;
   try {
-    const client = new ImapFlow({
+    // The logger keeps the server's words of a refused command with the client it logs for (`refusals.ts`).
+    const client: ImapFlow = new ImapFlow({
       host: account.host,
       port: account.port,
       secure: account.security === 'tls',
       doSTARTTLS: account.security === 'starttls' ? true : account.security === 'none' ? false : undefined,
       auth: { user: account.user, pass: password },
       tls: await tlsOptions(account),
-      logger: imapflowLogger(options.log, secretForms(account.user, password)),
+      logger: imapflowLogger(options.log, secretForms(account.user, password), (err) => noteRefusal(client, err)),
       qresync: options.qresync ?? false,
       maxIdleTime: options.maxIdleTime,
       disableAutoIdle: options.autoIdle === false,

@@ -2,6 +2,8 @@
  * Logging seen from core: the extension passes a `LogOutputChannel`, tests pass the console or
  * nothing. Every line goes through `redact` first so that no secret reaches a log.
  */
+import type { RefusedCommandError } from './refusals';
+
 export interface MailLog {
   trace(message: string): void;
   /**
@@ -90,14 +92,14 @@ function errorText(err: NonNullable<ImapflowLogEntry['err']>): string {
 export interface ImapflowLogEntry {
   msg?: string;
   src?: 'c' | 's';
-  err?: { message?: string; code?: string; responseStatus?: string; responseText?: string; executedCommand?: string };
+  err?: { message?: string; code?: string; responseStatus?: string; responseText?: string; serverResponseCode?: string; executedCommand?: string };
 }
 
 /** Dovecot's keep-alive inside IDLE, once every few seconds to minutes: folded into a count at trace. */
 const STILL_HERE = /^\* OK Still here\b/i;
 
 /** imapflow logs structured entries: wire lines (`src`) go to trace, the rest by level; all redacted. */
-export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
+export function imapflowLogger(log: MailLog, secrets: readonly string[], onRefusal?: (err: RefusedCommandError) => void) {
   // imapflow's own error entries may carry only `err`: say what it was rather than log a blank line.
   const text = (entry: ImapflowLogEntry) => redact(entry.msg || (entry.err ? errorText(entry.err) : ''), secrets);
   // imapflow logs every line it reads and writes: nothing is built (nor redacted) for a level that is off.
@@ -116,8 +118,9 @@ export function imapflowLogger(log: MailLog, secrets: readonly string[]) {
       }
       log.trace(`${entry.src === 's' ? 'S:' : 'C:'} ${text(entry)}`);
     } else if (entry.err?.responseStatus && !entry.msg?.trim()) {
-      // A command the server refused (NO, BAD): the caller says what failed, in its words; here
-      // only what the server said, for whoever reads the log at debug.
+      // A command the server refused (NO, BAD): the caller says what failed, in its words, with
+      // the server's (`refusals.ts`); here only what the server said, for the log at debug.
+      onRefusal?.(entry.err);
       if (!off('debug')) log.debug(text(entry));
     } else if (!off(level)) {
       fallback(text(entry));

@@ -143,6 +143,8 @@ export interface MailErrorInfo {
     | 'certificate-untrusted'
     | 'tls'
     | 'dropped'
+    /** The server refused for now (RFC 5530 INUSE or UNAVAILABLE, throttling): the same may pass later. */
+    | 'busy'
     | 'protocol'
     | 'unknown';
   message: string;
