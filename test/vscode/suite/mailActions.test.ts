@@ -10,16 +10,11 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ActionReceipt } from '../../../src/core';
 import type { MailroomApi } from '../../../src/extension';
-import type { AccountNode } from '../../../src/tree/accountNode';
-import type { FolderNode } from '../../../src/tree/folderNode';
-import type { MessageNode } from '../../../src/tree/messageNode';
-import type { TreeNode } from '../../../src/tree/treeNode';
 import { startDovecot, type DovecotServer } from '../../support/dovecot';
 import { simpleMessage } from '../../support/fixtures';
-import { withOtherClient } from '../../support/otherClient';
 import { until } from '../../support/waitFor';
-import { folderRows } from './folderRows';
 import { activateMailroom, addTestAccount, removeTestAccount } from './testAccount';
+import { triageReads } from './triageReads';
 
 describe('Triage: actions on mail from VS Code', function () {
   this.timeout(90_000);
@@ -43,25 +38,7 @@ describe('Triage: actions on mail from VS Code', function () {
     await server?.stop();
   });
 
-  const session = () => api.sessions.get(id)!;
-  const account = async () => ((await api.tree.getChildren()) as TreeNode[]).find((n) => (n as AccountNode).accountId === id) as AccountNode | undefined;
-  const folder = (path: string) =>
-    until(async () => (((await (await account())?.getChildren()) ?? []) as FolderNode[]).find((f) => f.path === path), 15_000, `the folder ${path}`);
-  const rows = async (path: string) => (await folderRows(await folder(path))).filter((n): n is MessageNode => /^message/.test(String(n.getTreeItem().contextValue)));
-  const row = async (path: string, subject: string) => {
-    const found = (await rows(path)).find((m) => m.summary.subject === subject);
-    assert.ok(found, `a row "${subject}" in ${path}`);
-    return found;
-  };
-  /** What the server holds, read by another client: subject → flags. */
-  const onServer = (path: string) =>
-    withOtherClient(server, 'alice', async (client) => {
-      await client.mailboxOpen(path, { readOnly: true });
-      const out = new Map<string, string[]>();
-      for await (const m of client.fetch('1:*', { envelope: true, flags: true })) out.set(m.envelope?.subject ?? '', [...(m.flags ?? [])]);
-      return out;
-    }).catch(() => new Map<string, string[]>());
-  const subjects = async (path: string) => [...(await onServer(path)).keys()].sort();
+  const { session, folder, rows, row, onServer, subjects, done } = triageReads(() => ({ api, id, server }));
   /** Resolves when a message tab has rendered message `uid`; fails after 10 s rather than at the suite's timeout. */
   const rendered = (uid: number) =>
     new Promise<void>((resolve, reject) => {
@@ -74,7 +51,6 @@ describe('Triage: actions on mail from VS Code', function () {
         }
       });
     });
-  const done = (receipts: unknown) => Promise.all((receipts as ActionReceipt[]).map((r) => session().whenDone(r.id)));
 
   it('archives a selection of two rows with one command, to the server\'s Archive', async () => {
     await until(() => session()?.connectionState.kind === 'online', 15_000, 'the account online');
