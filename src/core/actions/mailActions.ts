@@ -4,6 +4,8 @@
  * updates through `onDidChangeMessages` before the server answers) and returns a receipt; the
  * server's part follows through the `TaskQueue`. Questions the user must answer first are errors
  * of their own (`ActionNeedsConfirmation`, `NoFolderForRole`), thrown before anything changes.
+ * The same move or deletion twice (a double click) is done once: the second call answers with the
+ * first's receipt (`RecentRemovals`); Undo pressed twice takes back the last two actions.
  */
 import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
@@ -12,6 +14,7 @@ import type { FolderInfo, SpecialUse } from '../model/types';
 import type { AccountConnections } from '../sync/accountConnections';
 import type { SystemFlag } from './flags';
 import { describeTask, type CopyMap, type MailTask, type MoveReason } from './mailTasks';
+import { RecentRemovals } from './recentRemovals';
 import { TaskQueue, type FolderWork } from './taskQueue';
 import { inverseOf } from './undo';
 
@@ -70,6 +73,10 @@ export class MailActions extends DisposableBase {
   readonly onDidFail;
   /** The last actions, by id, for undo. */
   private readonly undoable = new Map<number, Undoable>();
+  /** Actions being undone, whose undo waits for the server's answer to them (COPYUID). */
+  private readonly undoing = new Map<number, Undoable>();
+  /** What the recent moves and deletions took out: the same action twice is done once. */
+  private readonly removals = new RecentRemovals();
 
   constructor(
     private readonly cache: MailCache,
@@ -82,10 +89,13 @@ export class MailActions extends DisposableBase {
     this.queue = this.register(new TaskQueue(cache, connections, folderWork, log));
     this.onDidFail = this.queue.onDidFail;
     this.register(this.queue.onDidComplete(({ id, copied }) => {
-      const entry = this.undoable.get(id);
+      const entry = this.undoable.get(id) ?? this.undoing.get(id);
       if (entry) entry.copied = copied;
     }));
-    this.register(this.queue.onDidFail(({ id }) => this.undoable.delete(id)));
+    this.register(this.queue.onDidFail(({ id }) => {
+      this.undoable.delete(id);
+      this.removals.forget(id);
+    }));
   }
 
   /**
@@ -127,6 +137,9 @@ export class MailActions extends DisposableBase {
    * once the user confirmed (`forGood`; ActionNeedsConfirmation otherwise).
    */
   delete(path: string, uids: readonly number[], options: DeleteOptions = {}): ActionReceipt {
+    const { fresh, repeated } = this.notTakenOut(path, uids);
+    if (repeated) return repeated;
+    uids = fresh;
     if (!this.deletesForGood(path)) return this.moveFor('trash', path, uids, findRole(this.folders(), 'trash')!.path, options);
     if (!options.forGood) {
       throw new ActionNeedsConfirmation('delete-for-good', `Delete ${uids.length} message${uids.length === 1 ? '' : 's'} in ${path} for good? This cannot be undone.`);
@@ -144,15 +157,18 @@ export class MailActions extends DisposableBase {
     const chosen = id ?? [...this.undoable.keys()].pop();
     const entry = chosen === undefined ? undefined : this.undoable.get(chosen);
     if (chosen === undefined || !entry) return undefined;
+    // Taken at once: a second Undo meanwhile (pressed twice) takes back the action before this one.
+    this.undoable.delete(chosen);
     if (this.queue.cancel(chosen)) {
-      this.undoable.delete(chosen);
+      this.removals.forget(chosen);
       return { id: chosen, description: `undo: ${describeTask(entry.task)}`, undoable: false };
     }
     // Running now: its undo needs what the server answers (COPYUID), which completion records.
+    this.undoing.set(chosen, entry);
     try {
       await this.queue.whenDone(chosen);
     } finally {
-      this.undoable.delete(chosen);
+      this.undoing.delete(chosen);
     }
     const inverse = inverseOf(entry.task, entry.copied);
     if (!inverse) throw new Error(`Cannot undo: ${describeTask(entry.task)}.`);
@@ -172,6 +188,9 @@ export class MailActions extends DisposableBase {
 
   private moveFor(reason: MoveReason, path: string, uids: readonly number[], target: string, options: MoveOptions): ActionReceipt {
     if (target === path) throw new Error(`The messages are in ${path} already.`);
+    const { fresh, repeated } = this.notTakenOut(path, uids);
+    if (repeated) return repeated;
+    uids = fresh;
     this.checkExpunge(path, true, options);
     return this.take({ kind: 'move', folder: path, uidValidity: this.uidValidity(path), uids: [...uids], target, reason, rows: [], allowBareExpunge: options.allowBareExpunge });
   }
@@ -197,7 +216,20 @@ export class MailActions extends DisposableBase {
     const stored = this.queue.task(id) ?? task;
     const undoable = offerUndo && (inverseOf(stored, { uids: [] }) !== undefined || (stored.kind === 'move' && stored.reason !== 'undo'));
     if (undoable) this.undoable.set(id, { task: stored, at: Date.now() });
-    return { id, description: describeTask(task), undoable };
+    const receipt = { id, description: describeTask(task), undoable };
+    if (task.kind === 'expunge' || (task.kind === 'move' && task.reason !== 'undo')) this.removals.record(receipt, task.folder, task.uidValidity, task.uids);
+    return receipt;
+  }
+
+  /**
+   * Leaves out of `uids` the messages a recent action took out of `path` already (clicked twice).
+   * `repeated`: every one was, and this is that action's receipt, to answer with instead of acting.
+   */
+  private notTakenOut(path: string, uids: readonly number[]): { fresh: readonly number[]; repeated?: ActionReceipt } {
+    this.forgetOld();
+    const { fresh, takenBy } = this.removals.sort(path, this.uidValidity(path), uids);
+    if (fresh.length || !takenBy) return { fresh };
+    return { fresh, repeated: { ...takenBy, undoable: this.undoable.has(takenBy.id) } };
   }
 
   private roleFolder(role: SpecialUse, path: string): string {
@@ -214,6 +246,7 @@ export class MailActions extends DisposableBase {
   private forgetOld(): void {
     const now = Date.now();
     for (const [id, entry] of this.undoable) if (now - entry.at > UNDO_MS) this.undoable.delete(id);
+    this.removals.forgetBefore(now - UNDO_MS);
   }
 }
 
