@@ -155,7 +155,9 @@ describe('actions on mail, as tasks, on Dovecot with MOVE and UIDPLUS', function
     assert.ok(!shownSubjects(handle.session, 'Refused').includes('Refused 1'), 'gone from the window at once');
     await refusal;
     // In plain words, with the server's own (imapflow hands back only `false`; its log entry has them).
-    await assert.rejects(handle.session.whenDone(receipt.id), /Could not archive 1 message from Refused: the server refused to move messages from Refused to Archive \(it said: refused by the test proxy\)/);
+    await assert.rejects(handle.session.whenDone(receipt.id), /^Error: Could not archive 1 message from Refused: the server refused \(it said: refused by the test proxy\)\. The messages are back where they were\.$/);
+    // Asked again after the refusal: still the refusal, not "done".
+    await assert.rejects(handle.session.whenDone(receipt.id), /the server refused/);
     assert.ok(shownSubjects(handle.session, 'Refused').includes('Refused 1'), 'back in the window');
     assert.equal(failures.length, 1);
     assert.match(failures[0].message, /back where they were/);

@@ -146,9 +146,10 @@ function refused(client: ImapFlow, what: string): Error {
   if (!client.usable) return new Error(`the connection closed while trying to ${what}`);
   // What the server said, kept from imapflow's log entry (it answers a NO with `false` only).
   const said = takeRefusal(client);
+  // The action is named by whoever says this ("Could not archive 2 messages from INBOX: …").
   const words = said?.text ? ` (it said: ${said.text})` : '';
-  if (said?.temporary) return new MailError({ code: 'busy', message: `the server could not ${what} just now${words}.` });
-  return new MailError({ code: 'protocol', message: `the server refused to ${what}${words}.` });
+  if (said?.temporary) return new MailError({ code: 'busy', message: `the server could not do it just now${words}.` });
+  return new MailError({ code: 'protocol', message: `the server refused${words}.` });
 }
 
 function bareExpungeRefused(folder: string): MailError {

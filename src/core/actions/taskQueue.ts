@@ -51,6 +51,8 @@ const RETRY_MS = [1_000, 2_000, 5_000, 15_000, 60_000];
  * is tried this many times in all, RETRY_MS apart (23 s), before it counts as final.
  */
 const BUSY_ATTEMPTS = 5;
+/** Refusals remembered for `whenDone` asked after them. */
+const REFUSALS_KEPT = 100;
 
 export class TaskQueue extends DisposableBase {
   private readonly failEmitter = this.emitter<ActionFailure>();
@@ -61,6 +63,8 @@ export class TaskQueue extends DisposableBase {
   private draining = false;
   private inFlight: number | undefined;
   private failures = 0;
+  /** The last refusals by task id (at most REFUSALS_KEPT), for `whenDone` asked after them. */
+  private readonly refusals = new Map<number, Error>();
   /** Tries so far of tasks the server said it could not perform just now. */
   private readonly busyTries = new Map<number, number>();
   private retryTimer: NodeJS.Timeout | undefined;
@@ -121,8 +125,13 @@ export class TaskQueue extends DisposableBase {
     return true;
   }
 
-  /** Resolves once the server confirmed task `id` (at once if it is not pending); rejects if it was refused. */
+  /**
+   * Resolves once the server confirmed task `id` (at once if it is done); rejects if it was refused,
+   * also when asked after the refusal (a server that refuses at once is quicker than the caller).
+   */
   whenDone(id: number): Promise<void> {
+    const refusal = this.refusals.get(id);
+    if (refusal) return Promise.reject(refusal);
     if (!this.isPending(id)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const list = this.waiters.get(id) ?? [];
@@ -217,7 +226,13 @@ export class TaskQueue extends DisposableBase {
     const message = `Could not ${action}: ${err.message.replace(/\.$/, '')}. ${undone}`;
     this.log.warn(`actions: ${message}`);
     this.failEmitter.fire({ id, action, message });
-    this.settle(id, new Error(message));
+    const error = new Error(message);
+    this.refusals.set(id, error);
+    for (const old of this.refusals.keys()) {
+      if (this.refusals.size <= REFUSALS_KEPT) break;
+      this.refusals.delete(old);
+    }
+    this.settle(id, error);
   }
 
   /** A failure of the link, or of the server, rather than a refusal: the connection closed under it. */
