@@ -5,11 +5,13 @@
  * folder (`mailroom.notifyNewMail`). Mail that was there when the account first counted its folders
  * never notifies: the first counts of a session are the baseline.
  *
- * The notification names the newest sender and subject when the folder's window (the tree's rows of
- * an expanded folder) took the new mail in: the messages a catch-up added to it are the new ones.
- * Of a folder not expanded only the counts are known (STATUS or NOTIFY), so it says how many only;
- * naming them there would take a FETCH of the newest message, which the core does not offer without
- * opening the folder (and opening it would move the watcher away from the folder the user reads).
+ * The notification names the newest sender and subject, and only of a message that is new. Where the
+ * folder's window (the tree's rows of an expanded folder) took the new mail in, the messages a
+ * catch-up added to it are the new ones. Otherwise (the folder collapsed: the common case) its newest
+ * message is asked of the server without opening the folder (`AccountSession.newestMessage`), and
+ * named only if its UID is above the highest one known before the burst, the floor: learned once the
+ * account is online and with every answer since. A server that is slow or fails costs the names, never
+ * the notification: it waits for them NAMING_WAIT_MS at most.
  */
 import * as vscode from 'vscode';
 import type { AccountSession, FolderChange, FolderCounts, FolderInfo, MessageSummary } from '../core';
@@ -20,6 +22,11 @@ import { notifyNewMail, watchedFolders } from '../settings';
 const BURST_MS = 1_500;
 /** A message added to a window this long before a burst is told still counts as part of it (the window may catch up first). */
 const ADDED_SLACK_MS = 10_000;
+/** How long a notification waits for the server to name the newest message; then it goes without. */
+const NAMING_WAIT_MS = 1_000;
+
+/** What a notification names of a message. */
+type Named = Pick<MessageSummary, 'uid' | 'uidValidity' | 'from' | 'subject' | 'flags'>;
 
 export interface NewMailNotice {
   account: string;
@@ -37,6 +44,12 @@ export class UnreadStatus implements vscode.Disposable {
   private readonly bursts = new Map<string, { count: number; timer: NodeJS.Timeout; session: AccountSession; folder: string }>();
   /** Per account and watched folder, the newest unread message a catch-up added to its window, and when. */
   private readonly added = new Map<string, { message: MessageSummary; at: number }>();
+  /**
+   * Per account and watched folder, the highest UID known there before the burst being told: only a
+   * message above it is new. `uidValidity` undefined: the folder was empty, so any message is new.
+   */
+  private readonly floors = new Map<string, { uid: number; uidValidity?: string }>();
+  private disposed = false;
   /** The notifications shown, newest last (the extension tests read them). */
   readonly notices: NewMailNotice[] = [];
 
@@ -64,7 +77,9 @@ export class UnreadStatus implements vscode.Disposable {
     this.perSession = this.sessions.all().flatMap((session) => [
       session.onDidChangeCounts((counts) => this.countsChanged(session, counts)),
       session.onDidChangeMessages((change) => this.messagesAdded(session, change)),
+      session.onDidChangeState((state) => state.kind === 'online' && this.learnFloors(session)),
     ]);
+    for (const session of this.sessions.all()) if (session.connectionState.kind === 'online') this.learnFloors(session);
     this.update();
   }
 
@@ -83,6 +98,10 @@ export class UnreadStatus implements vscode.Disposable {
       // More mail and more of it unread: new mail (a message read elsewhere lowers `unseen`).
       const added = before ? Math.min(c.messages - before.messages, c.unseen - before.unseen) : 0;
       if (added > 0) this.arrived(session, c.path, added);
+      // Mail that is not told (the first counts, or mail that came read) still raises the floor.
+      else if ((!before || c.messages > before.messages) && !this.bursts.has(key) && session.connectionState.kind === 'online') {
+        void this.learnFloor(session, c.path).catch(() => undefined);
+      }
     }
     this.update();
   }
@@ -105,20 +124,67 @@ export class UnreadStatus implements vscode.Disposable {
       burst.count += count;
       return;
     }
-    const timer = setTimeout(() => this.tell(key), BURST_MS);
+    const timer = setTimeout(() => void this.tell(key), BURST_MS);
     this.bursts.set(key, { count, timer, session, folder });
   }
 
-  private tell(key: string): void {
+  /** The newest message of every watched folder of `session` whose floor is not known yet. */
+  private learnFloors(session: AccountSession): void {
+    for (const { session: s, folder } of this.watched()) {
+      if (s === session && !this.floors.has(`${session.account.id}\n${folder}`)) void this.learnFloor(session, folder).catch(() => undefined);
+    }
+  }
+
+  /** Asks the server for the newest message of `folder`, and raises the floor to it. */
+  private async learnFloor(session: AccountSession, folder: string): Promise<Named | undefined> {
+    const newest = await session.newestMessage(folder);
+    const key = `${session.account.id}\n${folder}`;
+    if (newest) this.raiseFloor(key, newest);
+    else this.floors.set(key, { uid: 0 });
+    return newest;
+  }
+
+  /** `message` is known to be there: nothing at or below it is new from now on. */
+  private raiseFloor(key: string, message: Named): void {
+    const floor = this.floors.get(key);
+    if (!floor || floor.uidValidity !== message.uidValidity || floor.uid < message.uid) this.floors.set(key, { uid: message.uid, uidValidity: message.uidValidity });
+  }
+
+  /**
+   * The folder's newest message from the server, if it is unread and above the floor known before
+   * the burst; undefined if not, if nothing was known before it, or if the server has not said
+   * within NAMING_WAIT_MS (its late answer still raises the floor).
+   */
+  private async newestFromServer(session: AccountSession, folder: string, key: string): Promise<Named | undefined> {
+    const floor = this.floors.get(key);
+    const asked = this.learnFloor(session, folder).then(
+      (newest) => (floor && newest && !newest.flags.seen && newest.uid > floor.uid && (floor.uidValidity ?? newest.uidValidity) === newest.uidValidity ? newest : undefined),
+      () => undefined,
+    );
+    if (!floor) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), NAMING_WAIT_MS)));
+    try {
+      return await Promise.race([asked, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async tell(key: string): Promise<void> {
     const burst = this.bursts.get(key);
     this.bursts.delete(key);
     if (!burst) return;
     const { session, folder, count } = burst;
     const where = `${label(session, folder)}${this.sessions.all().length > 1 ? ` (${session.account.name})` : ''}`;
-    // The newest message, when the folder's window took it in; never an older one that was there.
+    // The newest message: the one the folder's window took in, else the server's newest if it is
+    // above the floor; never an older one that was there.
     const added = this.added.get(key);
     this.added.delete(key);
-    const newest = added && Date.now() - added.at < ADDED_SLACK_MS + BURST_MS ? added.message : undefined;
+    const inWindow = added && Date.now() - added.at < ADDED_SLACK_MS + BURST_MS ? added.message : undefined;
+    if (inWindow) this.raiseFloor(key, inWindow);
+    const newest: Named | undefined = inWindow ?? (await this.newestFromServer(session, folder, key));
+    if (this.disposed) return;
     const about = newest ? `: ${newest.from?.name || newest.from?.address || 'unknown sender'}, "${newest.subject}"` : '';
     const text = `${count} new message${count === 1 ? '' : 's'} in ${where}${about}`;
     this.notices.push({ account: session.account.id, folder, count, text });
@@ -138,6 +204,7 @@ export class UnreadStatus implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const burst of this.bursts.values()) clearTimeout(burst.timer);
     for (const d of [...this.perSession, ...this.subscriptions]) d.dispose();
   }

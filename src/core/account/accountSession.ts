@@ -20,6 +20,7 @@ import { AccountConnections } from '../sync/accountConnections';
 import { FolderList } from '../sync/folderList';
 import { Listening } from '../sync/listening';
 import { OpenFolders } from '../sync/openFolders';
+import { readNewestMessage, type NewestMessage } from '../sync/newestMessage';
 import type { MirrorProgress } from '../sync/mirrorFill';
 import { MailCache } from '../cache/mailCache';
 import type { SessionOptions, Timings } from './sessionOptions';
@@ -226,6 +227,15 @@ export class AccountSession extends DisposableBase {
    */
   readMessage(path: string, uid: number, uidValidity?: string): Promise<ReadMessage> {
     return readThroughCache(this.options.cache, this.connections, path, uid, uidValidity, this.log);
+  }
+
+  /**
+   * The newest message of `path` (UID, flags, sender, subject), asked on the command connection
+   * without opening the folder or moving the listening connection; from the mirror where it holds
+   * that UID. Undefined for an empty folder; rejects at once while offline.
+   */
+  newestMessage(path: string): Promise<NewestMessage | undefined> {
+    return this.connections.inFolderWhileOnline(path, (client) => readNewestMessage(client, this.options.cache));
   }
 
   downloadAttachment(path: string, uid: number, index: number): Promise<{ filename: string; content: Uint8Array }> {
