@@ -17,7 +17,7 @@ import { until } from './waitFor';
 export const ANSWER_MS = 1_000;
 /** The IDLE delay the sessions get, and the quiet before each operation (past it). */
 export const IDLE_DELAY_MS = 400;
-export const QUIET_MS = 1_200;
+export const QUIET_MS = IDLE_DELAY_MS + 200;
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
