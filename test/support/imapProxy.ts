@@ -53,6 +53,11 @@ export interface ImapProxy {
    */
   refuseWhenClientSends(pattern: RegExp, answer?: string): Promise<void>;
   /**
+   * When a client sends the `nth` line matching `pattern` (from 1), every other link is cut; that
+   * one goes on. E.g. the second login: the first connection dies while the second logs in.
+   */
+  cutOthersWhenClientSends(pattern: RegExp, nth: number): Promise<void>;
+  /**
    * When a client next sends a line matching `pattern` (it still reaches the server), lets the next
    * `count` responses on that link through and holds back everything after them: a long answer
    * (a LIST of thousands of folders) caught halfway. Resolves once the hold begins, with the
@@ -74,11 +79,22 @@ export interface ImapProxy {
 export async function startImapProxy(targetPort: number, options: ImapProxyOptions = {}): Promise<ImapProxy> {
   const links = new Set<Link>();
   let trap:
-    | { pattern: RegExp; action: 'cut' | 'silence' | 'hold' | 'refuse' | 'after'; answer?: string; sprung: (link: Link, line: string) => void }
+    | {
+        pattern: RegExp;
+        action: 'cut' | 'silence' | 'hold' | 'refuse' | 'after' | 'cut-others';
+        answer?: string;
+        /** Matching lines to let pass before the trap springs. */
+        skip?: number;
+        sprung: (link: Link, line: string) => void;
+      }
     | undefined;
   /** True when the line sprang a cutting trap: the caller then forwards nothing. */
   const springs = (line: string, link: Link): boolean => {
     if (!trap || !trap.pattern.test(line)) return false;
+    if (trap.skip) {
+      trap.skip--;
+      return false;
+    }
     const { sprung, action, answer } = trap;
     trap = undefined;
     if (action === 'refuse') {
@@ -87,6 +103,11 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
       return true;
     }
     if (action === 'after') {
+      sprung(link, line);
+      return false;
+    }
+    if (action === 'cut-others') {
+      for (const other of [...links]) if (other !== link) other.close();
       sprung(link, line);
       return false;
     }
@@ -139,6 +160,9 @@ export async function startImapProxy(targetPort: number, options: ImapProxyOptio
     },
     refuseWhenClientSends(pattern, answer = 'NO [SERVERBUG] refused by the test proxy') {
       return new Promise((resolve) => (trap = { pattern, action: 'refuse', answer, sprung: () => resolve() }));
+    },
+    cutOthersWhenClientSends(pattern, nth) {
+      return new Promise((resolve) => (trap = { pattern, action: 'cut-others', skip: nth - 1, sprung: () => resolve() }));
     },
     holdAfterWhenClientSends(pattern, count) {
       return new Promise((resolve) => {

@@ -231,6 +231,10 @@ export class AccountConnections extends DisposableBase {
       this.setState({ kind: 'failed', error });
       throw err instanceof MailError ? err : new MailError(error, { cause: err });
     }
+    // A pair whose command connection died before its 'close' event came (connect() saw it unusable)
+    // is still here: it goes first, or its listening connection would stay logged in, idling, with
+    // nothing left to close it (the soak found one after dispose).
+    if (this.pair) await this.close();
     this.setState({ kind: 'connecting' });
     try {
       // Each connection is kept where close() finds it as soon as it exists, and a session disposed
@@ -258,6 +262,12 @@ export class AccountConnections extends DisposableBase {
       }
       await this.hooks.prepare(this.pair);
       this.throwIfDisposed();
+      // A connection that died before its 'close' listener was set (the command connection while the
+      // listening one logged in), or under work that did not need it, fails the attempt: the account
+      // is never online on half a pair.
+      if (!commands.usable || !watch.usable) {
+        throw new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while connecting.` });
+      }
       this.backoff.reset();
       this.setState({ kind: 'online' });
       this.keepAlive(commands);
