@@ -4,7 +4,8 @@
  * before reporting counts as one failure, so a broken suite can never look green.
  *
  *   unit    plain-Node tests that need no server (also the mutation run's) → test-results/unit.json
- *   core    plain-Node mocha tests of src/core against real Dovecot and Cyrus → test-results/core.json
+ *   core    plain-Node mocha tests of src/core against real Dovecot and Cyrus, in two shards at once
+ *           → test-results/core-1.json, core-2.json
  *   soak    a busy mailbox while links drop and the server restarts            → test-results/soak.json
  *   vscode  the extension suite inside code-server's extension host     → test-results/vscode.json
  *   ui      the workbench driven by Chromium (screenshots)              → test-results/ui.json
@@ -23,6 +24,8 @@ const reporter = path.join(repoRoot, 'out', 'test', 'support', 'specJsonReporter
 interface Suite {
   name: string;
   args: string[];
+  /** Parts run at the same time (each a child of its own), counted as this suite; `args` unused then. */
+  shards?: Suite[];
   /** Where the suite leaves its results; deleted before the run so stale files never count. */
   resultsFile: string;
   timeoutMs: number;
@@ -47,22 +50,36 @@ const summaryCounts = (r: unknown): Counts => {
   return { passed, failed };
 };
 
-function mochaSuite(name: string, spec: string, testTimeoutMs: number, timeoutMs: number): Suite {
+function mochaSuite(name: string, spec: string | string[], testTimeoutMs: number, timeoutMs: number): Suite {
   const resultsFile = path.join(resultsDir, `${name}.json`);
   return {
     name,
     // --exit: a leaked socket must not hold the suite open until the runner's time limit.
     args: [mocha, '--exit', '--timeout', String(testTimeoutMs), '--reporter', reporter,
-      '--reporter-option', `output=${resultsFile}`, spec],
+      '--reporter-option', `output=${resultsFile}`, ...(Array.isArray(spec) ? spec : [spec])],
     resultsFile,
     timeoutMs,
     count: mochaCounts,
   };
 }
 
+/**
+ * The core suite's files in `count` shards run at the same time: its tests mostly wait (for servers,
+ * for quiet spells, for deadlines), and one process took over 7 minutes. Every test starts its own
+ * server on a free port and a folder of its own, so shards share nothing.
+ */
+function shardedCore(count: number): Suite {
+  const dir = path.join(repoRoot, 'out', 'test', 'core');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort() : [];
+  const shards = Array.from({ length: count }, (_, i) =>
+    mochaSuite(`core-${i + 1}`, files.filter((_, j) => j % count === i).map((f) => `out/test/core/${f}`), 20_000, 8 * 60_000),
+  );
+  return { ...mochaSuite('core', 'out/test/core/**/*.test.js', 20_000, 8 * 60_000), shards };
+}
+
 const suites: Suite[] = [
   mochaSuite('unit', 'out/test/unit/**/*.test.js', 10_000, 2 * 60_000),
-  mochaSuite('core', 'out/test/core/**/*.test.js', 20_000, 8 * 60_000),
+  shardedCore(2),
   // One long test; its own limit is inside (MAILROOM_SOAK_SECONDS).
   mochaSuite('soak', 'out/test/soak/*.test.js', 5 * 60_000, 6 * 60_000),
   {
@@ -76,10 +93,16 @@ const suites: Suite[] = [
   mochaSuite('ui', 'out/test/ui/*.test.js', 180_000, 4 * 60_000),
 ];
 
-/** Runs a child in its own process group so a timeout can end it with everything it started. */
-function runChild(suite: Suite): Promise<{ code: number | null; timedOut: boolean }> {
+/**
+ * Runs a child in its own process group so a timeout can end it with everything it started. With
+ * `quiet`, its output is kept and printed whole once it ends (shards running at once would mix it).
+ */
+function runChild(suite: Suite, quiet = false): Promise<{ code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, suite.args, { cwd: repoRoot, stdio: 'inherit', detached: true });
+    const child = spawn(process.execPath, suite.args, { cwd: repoRoot, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true });
+    const output: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
     let timedOut = false;
     const kill = (signal: NodeJS.Signals) => {
       try {
@@ -98,7 +121,8 @@ function runChild(suite: Suite): Promise<{ code: number | null; timedOut: boolea
     const forward = () => kill('SIGTERM');
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
+      if (quiet) process.stdout.write(`--- ${suite.name} ---\n${Buffer.concat(output).toString()}`);
       clearTimeout(timer);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
@@ -108,10 +132,24 @@ function runChild(suite: Suite): Promise<{ code: number | null; timedOut: boolea
 }
 
 async function runSuite(suite: Suite): Promise<Counts> {
-  fs.rmSync(suite.resultsFile, { force: true });
   console.log(`\n=== ${suite.name} ===`);
   const started = Date.now();
-  const { code, timedOut } = await runChild(suite);
+  let counts: Counts;
+  if (suite.shards) {
+    const parts = await Promise.all(suite.shards.map((shard) => runPart(shard, true)));
+    counts = parts.reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed }), { passed: 0, failed: 0 });
+  } else {
+    counts = await runPart(suite, false);
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds} s)`);
+  return counts;
+}
+
+/** One child: its counts from its results file, a crash or a time-out counting as one failure. */
+async function runPart(suite: Suite, quiet: boolean): Promise<Counts> {
+  fs.rmSync(suite.resultsFile, { force: true });
+  const { code, timedOut } = await runChild(suite, quiet);
   let counts: Counts;
   try {
     counts = suite.count(JSON.parse(fs.readFileSync(suite.resultsFile, 'utf8')));
@@ -123,8 +161,7 @@ async function runSuite(suite: Suite): Promise<Counts> {
     console.error(`${suite.name}: reported no failure but exited with code ${code}; counting 1 failed`);
     counts = { passed: counts.passed, failed: 1 };
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds} s)`);
+  if (suite.shards === undefined && quiet) console.log(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed`);
   return counts;
 }
 
