@@ -21,29 +21,16 @@ import { startCyrus } from '../support/cyrus';
 import { startDovecot } from '../support/dovecot';
 import { fixture, simpleMessage } from '../support/fixtures';
 import { userSession, type TestImapServer } from '../support/session';
+import { ANSWER_MS, answersInTime, IDLE_DELAY_MS, pause } from '../support/quietSpell';
 import { until } from '../support/waitFor';
 
-/** What each operation has, on a quiet connection, before the user would call it a hang. */
-const ANSWER_MS = 1_000;
-/** The IDLE delay the sessions get here, and the quiet before each operation (past it). */
-const IDLE_DELAY_MS = 400;
+/** The quiet before each operation here: well past the IDLE delay (both connections idle by then). */
 const QUIET_MS = 1_200;
 
 interface Server extends TestImapServer {
   deliver(user: string, folder: string, raw: string | Buffer): Promise<void>;
   createFolder(user: string, path: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs `work` and fails when it takes longer than ANSWER_MS. */
-async function answersInTime<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  const result = await work();
-  const ms = Date.now() - started;
-  assert.ok(ms < ANSWER_MS, `${what} took ${ms} ms after a quiet spell (bound ${ANSWER_MS} ms)`);
-  return result;
 }
 
 /** `previews`: whether the server fills PREVIEW in (Cyrus 3.6 as Debian ships it answers NIL). */
