@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import type { CachedMessage } from '../../src/core/cache/rows';
 import { describeTask, type FlagsTask, type MoveTask } from '../../src/core/actions/mailTasks';
 import { inverseOf } from '../../src/core/actions/undo';
+import { nameOfPath } from '../../src/core/model/folders';
 import { uidSet, uidSets } from '../../src/core/actions/uidSet';
 
 describe('UID sets', () => {
@@ -48,5 +49,22 @@ describe('undo of an action', () => {
     assert.equal(inverseOf({ ...flags, changed: [] }), undefined);
     assert.equal(inverseOf({ kind: 'expunge', folder: 'Trash', uidValidity: '7', uids: [1], rows: [] }), undefined);
     assert.equal(inverseOf({ ...move, reason: 'undo' }), undefined);
+  });
+});
+
+describe('an action in words', () => {
+  it('names folders as the tree does, through the name it is given', () => {
+    const move: MoveTask = { kind: 'move', folder: 'INBOX.Work', uidValidity: '7', uids: [3], target: 'INBOX.Lists.GitHub', reason: 'move', rows: [] };
+    const name = (path: string) => nameOfPath(path, '.');
+    assert.equal(describeTask(move, name), 'move 1 message from Work to GitHub');
+    assert.equal(describeTask({ ...move, folder: 'INBOX', reason: 'archive' }, name), 'archive 1 message from Inbox');
+    assert.equal(describeTask(move), 'move 1 message from INBOX.Work to INBOX.Lists.GitHub', 'without names: the paths');
+  });
+
+  it('takes a folder\'s name from its path: Inbox, else the last part', () => {
+    assert.equal(nameOfPath('INBOX', '.'), 'Inbox');
+    assert.equal(nameOfPath('inbox', '/'), 'Inbox');
+    assert.equal(nameOfPath('Lists/GitHub', '/'), 'GitHub');
+    assert.equal(nameOfPath('Plain', ''), 'Plain');
   });
 });

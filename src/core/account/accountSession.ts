@@ -13,7 +13,7 @@ import { taggedLog, type MailLog } from '../imap/log';
 import { readAttachment, type ReadMessage } from '../message/messageReader';
 import { readThroughCache } from './readThroughCache';
 import { DisposableBase } from '../model/events';
-import type { SpecialUseOverrides } from '../model/folders';
+import { nameOfPath, type SpecialUseOverrides } from '../model/folders';
 import type { FolderChange } from '../model/loadedFolder';
 import type { AccountConfig, ConnectionState, FolderCounts, FolderInfo, MessagePage, MessageSummary } from '../model/types';
 import { AccountConnections } from '../sync/accountConnections';
@@ -78,6 +78,7 @@ export class AccountSession extends DisposableBase {
         run: (path, work) => openFolders.runAsOwner(path, work),
         changeMirror: (path, write) => openFolders.changeMirror(path, write),
         catchUp: (path) => openFolders.scheduleCatchUp(path, 0),
+        name: (path) => this.folderList.folder(path)?.name ?? nameOfPath(path, this.connections.delimiter()),
       }, this.log),
     );
     this.onDidFailAction = this.actions.onDidFail;

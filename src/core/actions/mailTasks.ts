@@ -70,22 +70,24 @@ const FLAG_WORDS: Record<SystemFlag, [string, string]> = {
   '\\Deleted': ['mark %s as deleted', 'mark %s as not deleted'],
 };
 
-/** What an action did, in plain words: "Archive 3 messages from INBOX". */
-export function describeTask(task: MailTask): string {
+/** What an action did, in plain words: "archive 3 messages from Inbox", folders named by `name`. */
+export function describeTask(task: MailTask, name: (path: string) => string = (path) => path): string {
+  const folder = name(task.folder);
   const count = task.kind === 'move' && task.messageIds ? task.messageIds.length : task.uids.length;
   const messages = `${count} message${count === 1 ? '' : 's'}`;
   switch (task.kind) {
     case 'flags': {
       const [set, clear] = FLAG_WORDS[task.flag];
-      return `${(task.on ? set : clear).replace('%s', messages)} in ${task.folder}`;
+      return `${(task.on ? set : clear).replace('%s', messages)} in ${folder}`;
     }
     case 'allRead':
-      return `mark every message in ${task.folder} as read`;
+      return `mark every message in ${folder} as read`;
     case 'move': {
-      const from = `${messages} from ${task.folder}`;
-      return { move: `move ${from} to ${task.target}`, archive: `archive ${from}`, trash: `move ${from} to Trash`, junk: `move ${from} to Junk`, undo: `put back ${from} in ${task.target}` }[task.reason];
+      const from = `${messages} from ${folder}`;
+      const target = name(task.target);
+      return { move: `move ${from} to ${target}`, archive: `archive ${from}`, trash: `move ${from} to Trash`, junk: `move ${from} to Junk`, undo: `put back ${from} in ${target}` }[task.reason];
     }
     case 'expunge':
-      return `delete ${messages} in ${task.folder} for good`;
+      return `delete ${messages} in ${folder} for good`;
   }
 }

@@ -208,3 +208,13 @@ export function flattenFolders(folders: readonly FolderInfo[]): FolderInfo[] {
   }
   return out;
 }
+
+/**
+ * A folder's name as the tree shows it, from its path alone (for a folder no longer listed): "Inbox"
+ * for INBOX, else the last part ("INBOX.Lists.GitHub" with "." → "GitHub").
+ */
+export function nameOfPath(path: string, delimiter: string): string {
+  if (path.toUpperCase() === 'INBOX') return 'Inbox';
+  const cut = delimiter ? path.lastIndexOf(delimiter) : -1;
+  return cut < 0 ? path : path.slice(cut + delimiter.length);
+}
