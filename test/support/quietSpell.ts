@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { AccountSession } from '../../src/core/account/accountSession';
 import { MailCache } from '../../src/core/cache/mailCache';
 import { silentLog } from '../../src/core/imap/log';
-import type { IdlePolicy } from '../../src/core/sync/accountConnections';
+import type { IdlePolicy } from '../../src/core/sync/idlePolicy';
 import type { ActionWorld } from './actionWorld';
 import { userSession } from './session';
 import { until } from './waitFor';

@@ -1,7 +1,7 @@
 /** How an AccountSession behaves: logging, polling and checking intervals, paging, reconnects. */
 import type { MailCache } from '../cache/mailCache';
 import type { MailLog } from '../imap/log';
-import type { IdlePolicy } from '../sync/accountConnections';
+import type { IdlePolicy } from '../sync/idlePolicy';
 
 export interface SessionOptions {
   log: MailLog;

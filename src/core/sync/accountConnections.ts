@@ -16,13 +16,13 @@ import { answerWithin, silenceInfo, silenceReason } from '../imap/answerDeadline
 import { classifyError, MailError } from '../imap/errors';
 import { connectClient } from '../imap/imapClient';
 import { taggedLog, type MailLog } from '../imap/log';
-import { DisposableBase } from '../model/events';
+import { DisposableBase, type Disposable } from '../model/events';
 import type { AccountConfig, ConnectionState } from '../model/types';
 import { Backoff } from './backoff';
 import { ConnectionErrors } from './connectionErrors';
+import { keepQuietConnectionAlive, type IdlePolicy } from './idlePolicy';
 import { holdingFolder } from './selectedFolder';
 import type { FetchBehindSelect } from '../imap/fetchBehindSelect';
-import { connectionBusy } from '../imap/imapflowInternals';
 
 export interface ConnectionPair {
   commands: ImapFlow;
@@ -38,26 +38,6 @@ export interface ConnectionHooks {
   closing(): void;
 }
 
-/** How the connections idle; tests shorten the delays. */
-export interface IdlePolicy {
-  /**
-   * imapflow's automatic IDLE on the command connection after this many ms without a command;
-   * false (the default): the command connection never IDLEs, the listening one watches.
-   */
-  commandIdle?: number | false;
-  /** imapflow's automatic IDLE delay on the listening connection (its default: 15 s). */
-  watchIdleDelay?: number;
-  /** A quiet command connection is checked with NOOP this often (default 2 min). */
-  keepaliveMs?: number;
-}
-
-/**
- * A command connection that does not IDLE is quiet between the user's actions: a NOOP this often
- * keeps it from the server's autologout (RFC 3501 5.4: at least 30 min) and from imapflow's own
- * watchdog (5 min here), and finds a link that died silently before the user's next click does.
- */
-const KEEPALIVE_MS = 2 * 60_000;
-
 export class AccountConnections extends DisposableBase {
   private readonly stateEmitter = this.emitter<ConnectionState>();
   readonly onDidChangeState = this.stateEmitter.event;
@@ -67,7 +47,7 @@ export class AccountConnections extends DisposableBase {
   private state: ConnectionState = { kind: 'offline', reason: 'Not connected yet.' };
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
-  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private keepalive: Disposable | undefined;
   private readonly credentials: CredentialProvider;
   private readonly errors: ConnectionErrors;
 
@@ -87,7 +67,7 @@ export class AccountConnections extends DisposableBase {
     this.backoff = new Backoff(backoff.initial, backoff.max);
     this.errors = new ConnectionErrors(account, () => this.timeoutMs());
     this.register({ dispose: () => clearTimeout(this.retryTimer) });
-    this.register({ dispose: () => clearInterval(this.keepaliveTimer) });
+    this.register({ dispose: () => this.keepalive?.dispose() });
   }
 
   get connectionState(): ConnectionState {
@@ -153,12 +133,7 @@ export class AccountConnections extends DisposableBase {
   ): Promise<T> {
     await this.connect();
     const client = this.commands();
-    const doing = `working on ${path}`;
-    try {
-      return await this.answered(client, doing, () => holdingFolder(client, path, (held, _path, behind) => work(held, behind), behindSelect));
-    } catch (err) {
-      throw this.errors.plain(err, client, doing);
-    }
+    return this.plainlyAnswered(client, `working on ${path}`, () => holdingFolder(client, path, (held, _path, behind) => work(held, behind), behindSelect));
   }
 
   /**
@@ -183,12 +158,7 @@ export class AccountConnections extends DisposableBase {
    */
   async withSelectionHeld<T>(work: (client: ImapFlow, selectedPath: string) => Promise<T>): Promise<T> {
     const client = this.commands();
-    const doing = 'reading the folders and their counts';
-    try {
-      return await this.answered(client, doing, () => holdingFolder(client, client.mailbox ? client.mailbox.path : 'INBOX', work));
-    } catch (err) {
-      throw this.errors.plain(err, client, doing);
-    }
+    return this.plainlyAnswered(client, 'reading the folders and their counts', () => holdingFolder(client, client.mailbox ? client.mailbox.path : 'INBOX', work));
   }
 
   /**
@@ -200,8 +170,13 @@ export class AccountConnections extends DisposableBase {
   async onListening<T>(doing: string, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     const client = this.pair?.watch;
     if (!client?.usable) throw new MailError({ code: 'dropped', message: `The connection to ${this.account.name} was lost while ${doing}.` });
+    return this.plainlyAnswered(client, doing, () => work(client));
+  }
+
+  /** `answered`, and whatever fails said in plain words (a MailError, never the library's message). */
+  private async plainlyAnswered<T>(client: ImapFlow, doing: string, work: () => Promise<T>): Promise<T> {
     try {
-      return await this.answered(client, doing, () => work(client));
+      return await this.answered(client, doing, work);
     } catch (err) {
       throw this.errors.plain(err, client, doing);
     }
@@ -270,7 +245,8 @@ export class AccountConnections extends DisposableBase {
       }
       this.backoff.reset();
       this.setState({ kind: 'online' });
-      this.keepAlive(commands);
+      this.keepalive?.dispose();
+      this.keepalive = keepQuietConnectionAlive(commands, this.idlePolicy, (work) => this.answered(commands, 'checking the connection', work), this.log);
       this.hooks.online();
     } catch (err) {
       const info = classifyError(err, this.account);
@@ -283,17 +259,6 @@ export class AccountConnections extends DisposableBase {
       }
       throw err instanceof MailError ? err : new MailError(info, { cause: err });
     }
-  }
-
-  /** NOOP on the quiet command connection now and then (see KEEPALIVE_MS), under the answer deadline. */
-  private keepAlive(client: ImapFlow): void {
-    clearInterval(this.keepaliveTimer);
-    if (this.idlePolicy.commandIdle !== undefined && this.idlePolicy.commandIdle !== false) return;
-    this.keepaliveTimer = setInterval(() => {
-      if (!client.usable || connectionBusy(client)) return;
-      this.answered(client, 'checking the connection', () => client.noop()).catch((err) => this.log.debug(`keepalive NOOP failed: ${err}`));
-    }, this.idlePolicy.keepaliveMs ?? KEEPALIVE_MS);
-    this.keepaliveTimer.unref?.();
   }
 
   private throwIfDisposed(): void {
@@ -327,7 +292,7 @@ export class AccountConnections extends DisposableBase {
   }
 
   private async close(): Promise<void> {
-    clearInterval(this.keepaliveTimer);
+    this.keepalive?.dispose();
     this.hooks.closing();
     const pair = this.pair;
     this.pair = undefined;
