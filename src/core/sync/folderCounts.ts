@@ -26,6 +26,13 @@ export type Listed = ListEntry & { status?: ListResponse['status'] };
 export const FIRST_FOLDERS = 1_000;
 
 /**
+ * How long a connect waits for the server's first folders before it goes on with INBOX alone (or the
+ * folders kept from the last listing) and lets the listing follow: the 2 s in which an account
+ * shows its first folders, less a connect's own round trips.
+ */
+export const FIRST_FOLDERS_WAIT_MS = 1_000;
+
+/**
  * The folders `pattern` matches (RFC 3501 6.3.8: `*` every folder, `%` one level), without counts
  * and without LSUB: neither is wanted before the tree can show something. Read line by line:
  * `first`, if given, gets the first FIRST_FOLDERS folders (INBOX among them) as soon as they are

@@ -15,16 +15,9 @@ import type { FolderCounts, FolderInfo } from '../model/types';
 import type { AccountConnections } from './accountConnections';
 import { CountsPolling, type PollTimings } from './countsPolling';
 import { COUNTS_BATCH, CountsRequests } from './countsRequests';
-import { COUNTED_TOP_LEVEL, countsListed, countsOf, countsOfAll, inboxEntry, isWholeHierarchy, listFolders, listTopLevel, type Listed } from './folderCounts';
+import { COUNTED_TOP_LEVEL, countsListed, countsOf, countsOfAll, FIRST_FOLDERS_WAIT_MS, inboxEntry, isWholeHierarchy, listFolders, listTopLevel, type Listed } from './folderCounts';
 import { isLateReport, mergeStatus, statusMoved } from './statusReports';
 import type { WatchedStatus } from './mailboxWatcher';
-
-/**
- * How long a connect waits for the server's first folders before it goes on with INBOX alone (or the
- * folders kept from the last listing) and lets the listing follow: the 2 s in which an account
- * shows its first folders, less a connect's own round trips.
- */
-export const FIRST_FOLDERS_WAIT_MS = 1_000;
 
 /** Where the mirror keeps the folder tree as last listed. */
 const FOLDERS_KEY = 'folders';
