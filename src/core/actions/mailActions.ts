@@ -161,7 +161,7 @@ export class MailActions extends DisposableBase {
     this.undoable.delete(chosen);
     if (this.queue.cancel(chosen)) {
       this.removals.forget(chosen);
-      return { id: chosen, description: `undo: ${describeTask(entry.task, this.folderWork.name)}`, undoable: false };
+      return { id: chosen, description: `undo: ${this.describe(entry.task)}`, undoable: false };
     }
     // Running now: its undo needs what the server answers (COPYUID), which completion records.
     this.undoing.set(chosen, entry);
@@ -171,9 +171,9 @@ export class MailActions extends DisposableBase {
       this.undoing.delete(chosen);
     }
     const inverse = inverseOf(entry.task, entry.copied);
-    if (!inverse) throw new Error(`Cannot undo: ${describeTask(entry.task, this.folderWork.name)}.`);
+    if (!inverse) throw new Error(`Cannot undo: ${this.describe(entry.task)}.`);
     const undoId = this.queue.add(inverse);
-    return { id: undoId, description: describeTask(inverse, this.folderWork.name), undoable: false };
+    return { id: undoId, description: this.describe(inverse), undoable: false };
   }
 
   /** Resolves once the server confirmed action `id`; rejects with the plain-words failure if it refused. */
@@ -183,7 +183,7 @@ export class MailActions extends DisposableBase {
 
   /** Actions waiting for the server, oldest first, in plain words. */
   pending(): { id: number; description: string }[] {
-    return this.queue.pending().map(({ id, task }) => ({ id, description: describeTask(task, this.folderWork.name) }));
+    return this.queue.pending().map(({ id, task }) => ({ id, description: this.describe(task) }));
   }
 
   private moveFor(reason: MoveReason, path: string, uids: readonly number[], target: string, options: MoveOptions): ActionReceipt {
@@ -216,7 +216,7 @@ export class MailActions extends DisposableBase {
     const stored = this.queue.task(id) ?? task;
     const undoable = offerUndo && (inverseOf(stored, { uids: [] }) !== undefined || (stored.kind === 'move' && stored.reason !== 'undo'));
     if (undoable) this.undoable.set(id, { task: stored, at: Date.now() });
-    const receipt = { id, description: describeTask(task, this.folderWork.name), undoable };
+    const receipt = { id, description: this.describe(task), undoable };
     if (task.kind === 'expunge' || (task.kind === 'move' && task.reason !== 'undo')) this.removals.record(receipt, task.folder, task.uidValidity, task.uids);
     return receipt;
   }
@@ -247,6 +247,11 @@ export class MailActions extends DisposableBase {
     const now = Date.now();
     for (const [id, entry] of this.undoable) if (now - entry.at > UNDO_MS) this.undoable.delete(id);
     this.removals.forgetBefore(now - UNDO_MS);
+  }
+
+  /** The action in words, its folders named as the tree does. */
+  private describe(task: MailTask): string {
+    return describeTask(task, this.folderWork.name);
   }
 }
 

@@ -184,7 +184,7 @@ export class TaskQueue extends DisposableBase {
       });
       this.failures = 0;
       this.busyTries.delete(id);
-      this.log.info(`actions: done: ${describeTask(task, this.folders.name)}`);
+      this.log.info(`actions: done: ${this.describe(task)}`);
       this.folders.catchUp(task.folder);
       if (task.kind === 'move') this.folders.catchUp(task.target);
       this.doneEmitter.fire({ id, task, copied });
@@ -195,7 +195,7 @@ export class TaskQueue extends DisposableBase {
       if (this.isDisposed) return false;
       if (await this.isTransient(err)) {
         const wait = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)];
-        this.log.info(`actions: ${describeTask(task, this.folders.name)} waits for the server (${(err as Error).message}); trying again in ${wait} ms`);
+        this.log.info(`actions: ${this.describe(task)} waits for the server (${(err as Error).message}); trying again in ${wait} ms`);
         this.retryTimer = setTimeout(() => this.kick(), wait);
         return false;
       }
@@ -203,7 +203,7 @@ export class TaskQueue extends DisposableBase {
       if (err instanceof MailError && err.info.code === 'busy' && tries < BUSY_ATTEMPTS) {
         this.busyTries.set(id, tries);
         const wait = RETRY_MS[tries - 1];
-        this.log.info(`actions: ${describeTask(task, this.folders.name)}: ${err.message} Trying again in ${wait} ms`);
+        this.log.info(`actions: ${this.describe(task)}: ${err.message} Trying again in ${wait} ms`);
         this.retryTimer = setTimeout(() => this.kick(), wait);
         return false;
       }
@@ -223,7 +223,7 @@ export class TaskQueue extends DisposableBase {
         undoLocally(this.cache, task);
       }),
     );
-    const action = describeTask(task, this.folders.name);
+    const action = this.describe(task);
     const undone = task.kind === 'flags' || task.kind === 'allRead' ? 'The flags are shown as they were.' : 'The messages are back where they were.';
     const message = `Could not ${action}: ${err.message.replace(/\.$/, '')}. ${undone}`;
     this.log.warn(`actions: ${message}`);
@@ -252,5 +252,10 @@ export class TaskQueue extends DisposableBase {
       if (error) waiter.reject(error);
       else waiter.resolve();
     }
+  }
+
+  /** The action in words, its folders named as the tree does. */
+  private describe(task: MailTask): string {
+    return describeTask(task, this.folders.name);
   }
 }

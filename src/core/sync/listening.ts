@@ -76,10 +76,7 @@ export class Listening implements Disposable {
     // Whatever the listing's outcome (a NO leaves the connection usable; a drop ends the pair and
     // with it this watcher), the connection is free once it settled.
     this.watching = listing
-      .then(
-        () => undefined,
-        () => undefined,
-      )
+      .catch(() => undefined)
       .then(async () => {
         if (link !== this.pairs) return;
         await start();
